@@ -1,0 +1,64 @@
+import Foundation
+import Core
+import GRDB
+
+/// The Vigil corpus: one SQLite file (WAL, foreign keys on) that the workbench, the
+/// command line and background jobs read and write at the same time.
+public final class CorpusStore: Sendable {
+    /// The underlying pool; exposed for tests and for modules that add their own queries.
+    public let pool: DatabasePool
+    /// Where the database lives.
+    public let path: String
+
+    /// Opens (creating if needed) the corpus at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        // Other processes (jobs, a second TUI) write the same file: wait for them.
+        config.busyMode = .timeout(30)
+        config.label = "vigil"
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw CorpusError.cannotOpen(path: path, reason: "\(error)")
+        }
+        try Schema.migrator.migrate(pool)
+    }
+
+    /// The migrations this file has applied, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Schema.migrator.appliedMigrations(db) }
+    }
+}
+
+/// Errors of the corpus store, each naming what it was about.
+public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case unknownLayer(String)
+    case unknownSplit(String)
+    case unknownSplitPart(split: String, part: String)
+    case splitExists(String)
+    case invalidSplit(String)
+    case unknownItem(sentenceID: Int64, drugMentionID: Int64)
+    case invalidSpan(sentenceID: Int64, span: Span, reason: String)
+    case unknownJob(Int64)
+    case nothingToUndo(author: String)
+    case nothingToRedo(author: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason): return "\(path): cannot open the corpus: \(reason)"
+        case let .unknownLayer(s): return "layer '\(s)' does not exist in this corpus"
+        case let .unknownSplit(s): return "split '\(s)' does not exist (see `vigil stats` for the splits)"
+        case let .unknownSplitPart(split, part): return "split '\(split)' has no part '\(part)'"
+        case let .splitExists(s): return "split '\(s)' already exists (pass --replace to rebuild it)"
+        case let .invalidSplit(s): return s
+        case let .unknownItem(s, d): return "sentence \(s) has no drug mention \(d)"
+        case let .invalidSpan(s, span, reason): return "sentence \(s): span \(span): \(reason)"
+        case let .unknownJob(id): return "job \(id) does not exist"
+        case let .nothingToUndo(author): return "nothing to undo for \(author)"
+        case let .nothingToRedo(author): return "nothing to redo for \(author)"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Corpus
+import Foundation
+
+/// `--db PATH`, shared by every command that opens the corpus.
+struct CorpusOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The corpus file (default: $VIGIL_DB, else ./vigil.sqlite).",
+                                            valueName: "path"))
+    var db: String?
+
+    /// The corpus path this invocation uses.
+    var path: String {
+        if let db { return db }
+        if let env = ProcessInfo.processInfo.environment["VIGIL_DB"], !env.isEmpty { return env }
+        return "vigil.sqlite"
+    }
+
+    func open() throws -> CorpusStore {
+        try CorpusStore(path: path)
+    }
+}
+
+/// Writes a line to standard error (progress and summaries; results go to stdout).
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Parses a layer address for `@Option(transform:)`, keeping the precise error.
+func parseLayer(_ text: String) throws -> LayerRef {
+    try LayerRef(parsing: text)
+}
+
+/// Parses a sentence selection (`NAME` or `NAME:PART`).
+func parseSelection(_ text: String) throws -> SentenceSelection {
+    try SentenceSelection(parsing: text)
+}
+
+import Core

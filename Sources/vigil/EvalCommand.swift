@@ -1,0 +1,113 @@
+import ArgumentParser
+import Core
+import Corpus
+import Foundation
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score one layer's (drug, ADE) pairs against another's: strict and lenient P/R/F1.",
+        discussion: """
+            A pair matches when it is in the same sentence, names the same drug (the same drug mention;
+            by normalized name when a layer lacks mention ids) and its ADE span is identical (strict) or
+            overlaps (lenient). Each gold pair is matched at most once. Scores are micro-averaged over pairs.
+
+            vigil eval --pred teacher --gold gold --split holdout:test
+            vigil eval --pred student:3 --split spert:fold0 --json
+            """)
+
+    @OptionGroup var corpus: CorpusOptions
+    @Option(help: ArgumentHelp("The layer to score.", valueName: "layer"), transform: parseLayer)
+    var pred: LayerRef
+    @Option(help: ArgumentHelp("The reference layer.", valueName: "layer"), transform: parseLayer)
+    var gold: LayerRef = .gold
+    @Option(help: ArgumentHelp("Only these sentences: NAME or NAME:PART.", valueName: "split"),
+            transform: parseSelection)
+    var split: SentenceSelection?
+    @Flag(help: "Print one JSON object.") var json = false
+    @Flag(name: .customLong("per-drug"), help: "Add scores per normalized drug name.") var perDrug = false
+    @Flag(help: "List the strict errors (boundary, spurious, missed).") var errors = false
+
+    func run() throws {
+        let store = try corpus.open()
+        let predLayer = try store.layer(pred)
+        let goldLayer = try store.layer(gold)
+        let selection = split ?? .all
+        let evaluation = Evaluation(predicted: try store.pairs(in: predLayer, sentences: selection),
+                                    gold: try store.pairs(in: goldLayer, sentences: selection))
+        if json {
+            print(try jsonString(EvalReport(evaluation, perDrug: perDrug, errors: errors ? try errorRows(evaluation, store) : nil)))
+            return
+        }
+        print("pred \(predLayer) vs gold \(goldLayer) on \(selection): \(evaluation.predictedPairs) predicted, \(evaluation.goldPairs) gold pairs")
+        print("           P        R        F1       tp      fp      fn")
+        for criterion in Evaluation.Criterion.allCases {
+            print(row(criterion.rawValue, evaluation.score(criterion)))
+        }
+        if perDrug {
+            print("\nper drug (strict F1, lenient F1, gold pairs)")
+            let rows = evaluation.perDrug.sorted { ($0.value.lenient.tp + $0.value.lenient.fn, $1.key) > ($1.value.lenient.tp + $1.value.lenient.fn, $0.key) }
+            for (drug, scores) in rows {
+                print("  \(pad(drug, 28))\(percent(scores.strict.f1))  \(percent(scores.lenient.f1))  \(scores.lenient.tp + scores.lenient.fn)")
+            }
+        }
+        if errors {
+            print("\nerrors (strict)")
+            for e in try errorRows(evaluation, store) {
+                let predicted = e.predictedText.map { "\"\($0)\"" } ?? "-"
+                let goldText = e.goldText.map { "\"\($0)\"" } ?? "-"
+                print("  \(pad(e.kind, 9)) sentence \(e.sentence)  \(e.drug): predicted \(predicted)  gold \(goldText)")
+            }
+        }
+    }
+
+    private func row(_ label: String, _ s: Score) -> String {
+        "\(pad(label, 9))  \(percent(s.precision))   \(percent(s.recall))   \(percent(s.f1))   \(pad(String(s.tp), 7)) \(pad(String(s.fp), 7)) \(s.fn)"
+    }
+
+    private func percent(_ x: Double) -> String { String(format: "%6.2f", x * 100) }
+
+    private func errorRows(_ evaluation: Evaluation, _ store: CorpusStore) throws -> [EvalReport.ErrorRow] {
+        let texts = try store.sentenceTexts(Set(evaluation.errors.map(\.sentenceID)))
+        return evaluation.errors.map { e in
+            let text = texts[e.sentenceID].map(ScalarText.init)
+            return EvalReport.ErrorRow(
+                kind: e.kind.rawValue, sentence: e.sentenceID, drug: e.drug,
+                predicted: e.predicted.map { [$0.start, $0.end] }, gold: e.gold.map { [$0.start, $0.end] },
+                predictedText: e.predicted.flatMap { text?.text(at: $0) }, goldText: e.gold.flatMap { text?.text(at: $0) })
+        }
+    }
+}
+
+/// The JSON `vigil eval --json` prints.
+struct EvalReport: Encodable {
+    struct Pairs: Encodable { var gold: Int; var pred: Int }
+    struct DrugScores: Encodable { var strict: Score; var lenient: Score }
+    struct ErrorRow: Encodable {
+        var kind: String
+        var sentence: Int64
+        var drug: String
+        var predicted: [Int]?
+        var gold: [Int]?
+        var predictedText: String?
+        var goldText: String?
+        enum CodingKeys: String, CodingKey {
+            case kind, sentence, drug, predicted, gold, predictedText = "predicted_text", goldText = "gold_text"
+        }
+    }
+    var strict: Score
+    var lenient: Score
+    var pairs: Pairs
+    var perDrug: [String: DrugScores]?
+    var errors: [ErrorRow]?
+
+    enum CodingKeys: String, CodingKey { case strict, lenient, pairs, perDrug = "per_drug", errors }
+
+    init(_ e: Evaluation, perDrug: Bool, errors: [ErrorRow]?) {
+        strict = e.strict
+        lenient = e.lenient
+        pairs = Pairs(gold: e.goldPairs, pred: e.predictedPairs)
+        self.perDrug = perDrug ? e.perDrug.mapValues { DrugScores(strict: $0.strict, lenient: $0.lenient) } : nil
+        self.errors = errors
+    }
+}

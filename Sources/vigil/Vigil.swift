@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// The `vigil` command: one binary, one subcommand per action.
+@main
+struct Vigil: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "Curate adverse-drug-event annotations: an LLM teacher, a SQLite corpus, a small student model.",
+        discussion: """
+            Every command works on one corpus file: --db PATH, else $VIGIL_DB, else ./vigil.sqlite.
+            Layers: gold, curated, teacher (latest run) or teacher:RUN, student (latest) or student:VERSION.
+            Splits: NAME (all its sentences) or NAME:PART (e.g. holdout:test, cv10:fold3).
+
+            Start here:
+              vigil import jsonl SampleData/gold.jsonl
+              vigil split --ratio 8:1:1 --seed 1
+              vigil stats
+            """,
+        subcommands: [SplitCommand.self, EvalCommand.self, StatsCommand.self]
+    )
+}
