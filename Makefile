@@ -49,7 +49,7 @@ release: deps
 
 test: deps model
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(SWIFT) test --skip-build
 
 ## demo: a corpus from SampleData in .demo/, the teacher's sample proposals scored against gold
 demo: deps model build

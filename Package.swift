@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigil-bench", targets: ["VigilBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -30,6 +31,8 @@ let package = Package(
             "Core", "Corpus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // `make bench`: corpus benchmarks (not shipped).
+        .executableTarget(name: "VigilBench", dependencies: ["Core", "Corpus"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "CorpusTests", dependencies: ["Core", "Corpus"]),
         .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus"]),

@@ -11,6 +11,8 @@ struct EvalCommand: ParsableCommand {
             A pair matches when it is in the same sentence, names the same drug (the same drug mention;
             by normalized name when a layer lacks mention ids) and its ADE span is identical (strict) or
             overlaps (lenient). Each gold pair is matched at most once. Scores are micro-averaged over pairs.
+            Only the items (drug mentions) the gold layer has answered count: with --gold curated, the
+            accepted and no-ADE items; predictions on unlabeled text are not errors.
 
             vigil eval --pred teacher --gold gold --split holdout:test
             vigil eval --pred student:3 --split spert:fold0 --json
@@ -33,7 +35,7 @@ struct EvalCommand: ParsableCommand {
         let predLayer = try store.layer(pred)
         let goldLayer = try store.layer(gold)
         let selection = split ?? .all
-        let evaluation = Evaluation(predicted: try store.pairs(in: predLayer, sentences: selection),
+        let evaluation = Evaluation(predicted: try store.pairs(in: predLayer, sentences: selection, within: goldLayer),
                                     gold: try store.pairs(in: goldLayer, sentences: selection))
         if json {
             print(try jsonString(EvalReport(evaluation, perDrug: perDrug, errors: errors ? try errorRows(evaluation, store) : nil)))

@@ -16,6 +16,6 @@ struct Vigil: ParsableCommand {
               vigil split --ratio 8:1:1 --seed 1
               vigil stats
             """,
-        subcommands: [SplitCommand.self, EvalCommand.self, StatsCommand.self]
+        subcommands: [ImportCommand.self, ExportCommand.self, SplitCommand.self, EvalCommand.self, StatsCommand.self, ReviewCommand.self, JobsCommand.self]
     )
 }

@@ -35,8 +35,15 @@ enum JSONValue: Decodable, Equatable {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw JSONSyntaxError(detail: underlying ?? context.debugDescription)
+            // JSONSerialization says where the syntax breaks ("around character 12");
+            // the decoder only that it does.
+            var detail = context.debugDescription
+            do {
+                _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)
+            } catch {
+                if let message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String { detail = message }
+            }
+            throw JSONSyntaxError(detail: detail)
         } catch {
             throw JSONSyntaxError(detail: "\(error)")
         }

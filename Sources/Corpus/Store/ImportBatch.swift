@@ -59,12 +59,16 @@ public struct ImportBatch: Sendable {
     /// SHA-256 of the input bytes, so re-importing the same content is a no-op.
     public var sha256: String
     public var sentences: [Sentence]
+    /// True when the input annotates ADEs, so that a drug listed without ADEs means "no ADE"
+    /// in the target layer; false for unlabeled text, whose drugs the layer has not judged.
+    public var isLabeled: Bool
 
-    public init(format: String, path: String, sha256: String, sentences: [Sentence] = []) {
+    public init(format: String, path: String, sha256: String, sentences: [Sentence] = [], isLabeled: Bool = true) {
         self.format = format
         self.path = path
         self.sha256 = sha256
         self.sentences = sentences
+        self.isLabeled = isLabeled
     }
 }
 

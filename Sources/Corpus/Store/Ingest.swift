@@ -44,6 +44,7 @@ extension CorpusStore {
                     summary.ades += drug.ades.count
                     continue
                 }
+                if batch.isLabeled { try writer.cover(mentionID, layer: layer.id) }
                 for ade in drug.ades where try writer.ade(ade, layer: layer.id, sentence: sentenceID,
                                                           mention: mentionID, author: author) {
                     summary.ades += 1
@@ -83,6 +84,7 @@ extension CorpusStore {
         let insertSentence: Statement
         let insertMention: Statement
         let insertADE: Statement
+        let insertItem: Statement
 
         init(db: Database) throws {
             self.db = db
@@ -102,6 +104,14 @@ extension CorpusStore {
                 INSERT INTO ade(layer_id, sentence_id, drug_mention_id, start, "end", text, author, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(layer_id, drug_mention_id, start, "end") DO NOTHING
                 """)
+            insertItem = try db.cachedStatement(sql: """
+                INSERT INTO layer_item(layer_id, drug_mention_id) VALUES (?, ?) ON CONFLICT DO NOTHING
+                """)
+        }
+
+        /// Records that the layer has answered this item (with or without ADEs).
+        func cover(_ mention: Int64, layer: Int64) throws {
+            try insertItem.execute(arguments: [layer, mention])
         }
 
         mutating func document(for s: ImportBatch.Sentence, summary: inout ImportSummary) throws -> Int64 {

@@ -133,18 +133,43 @@ extension CorpusStore {
         return LayerInfo(id: db.lastInsertedRowID, kind: .student, version: version)
     }
 
-    /// The (drug, ADE) pairs of a layer, optionally restricted to some sentences.
-    public func pairs(in layer: LayerInfo, sentences: SentenceSelection = .all) throws -> [ADEPair] {
-        try pool.read { db in try Self.pairs(in: layer, sentences: sentences, db) }
+    /// The (drug, ADE) pairs of a layer, optionally restricted to some sentences and to
+    /// the items another layer has answered (`within`: the reference of an evaluation, so
+    /// that predictions on items the reference never judged are not counted as errors).
+    public func pairs(in layer: LayerInfo, sentences: SentenceSelection = .all,
+                      within reference: LayerInfo? = nil) throws -> [ADEPair] {
+        try pool.read { db in try Self.pairs(in: layer, sentences: sentences, within: reference, db) }
     }
 
-    static func pairs(in layer: LayerInfo, sentences: SentenceSelection, _ db: Database) throws -> [ADEPair] {
+    /// The number of items (drug mentions) a layer has answered, ADE or not.
+    public func answeredItemCount(_ layer: LayerInfo) throws -> Int {
+        try pool.read { db in
+            let (sql, arguments) = Self.coverage(of: layer)
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(sql))", arguments: arguments) ?? 0
+        }
+    }
+
+    /// A query for the drug mention ids a layer has answered.
+    static func coverage(of layer: LayerInfo) -> (String, StatementArguments) {
+        if layer.kind == .curated {
+            return ("SELECT drug_mention_id FROM review_item WHERE state IN ('accepted', 'no-ade')", [])
+        }
+        return ("SELECT drug_mention_id FROM layer_item WHERE layer_id = ?", [layer.id])
+    }
+
+    static func pairs(in layer: LayerInfo, sentences: SentenceSelection, within reference: LayerInfo?,
+                      _ db: Database) throws -> [ADEPair] {
         var sql = """
             SELECT a.sentence_id, a.drug_mention_id, m.normalized, a.start, a."end"
             FROM ade a JOIN drug_mention m ON m.id = a.drug_mention_id
             WHERE a.layer_id = ?
             """
         var arguments: StatementArguments = [layer.id]
+        if let reference {
+            let (coverage, coverageArguments) = coverage(of: reference)
+            sql += " AND a.drug_mention_id IN (\(coverage))"
+            arguments += coverageArguments
+        }
         let (filter, filterArguments) = try sentences.sqlFilter(column: "a.sentence_id", db)
         sql += filter
         arguments += filterArguments

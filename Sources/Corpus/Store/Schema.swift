@@ -105,6 +105,15 @@ enum Schema {
               OR NEW.text <> (SELECT substr(text, NEW.start + 1, NEW."end" - NEW.start) FROM sentence WHERE id = NEW.sentence_id)
             BEGIN SELECT RAISE(ABORT, 'ADE span does not cover its text in the drug mention''s sentence'); END;
 
+            -- The items (drug mentions) a layer has answered, with or without an ADE: "no ADE"
+            -- is an answer, not a gap. Unlabeled imports and unprocessed items have no row.
+            -- The curated layer's coverage is derived from review_item instead.
+            CREATE TABLE layer_item (
+                layer_id INTEGER NOT NULL REFERENCES layer(id),
+                drug_mention_id INTEGER NOT NULL REFERENCES drug_mention(id),
+                PRIMARY KEY (layer_id, drug_mention_id)
+            ) WITHOUT ROWID;
+
             CREATE TABLE review_event (
                 id INTEGER PRIMARY KEY,
                 sentence_id INTEGER NOT NULL REFERENCES sentence(id),

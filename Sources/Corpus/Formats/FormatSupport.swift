@@ -1,0 +1,57 @@
+import Core
+import Crypto
+import Foundation
+
+/// Small pieces the import and export formats share.
+enum FormatSupport {
+    /// The PMID a document key carries: `pmid:123` gives `123`, any other key none.
+    static func pmid(forKey key: String) -> String? {
+        guard key.hasPrefix("pmid:") else { return nil }
+        let rest = key.dropFirst(5)
+        guard !rest.isEmpty, rest.unicodeScalars.allSatisfy({ $0.value >= 0x30 && $0.value <= 0x39 }) else { return nil }
+        return String(rest)
+    }
+
+    /// True when the two strings are the same scalars (no canonical-equivalence folding:
+    /// `é` and `e` + U+0301 differ, as they do in offsets).
+    static func sameScalars(_ a: String, _ b: String) -> Bool {
+        a.unicodeScalars.elementsEqual(b.unicodeScalars)
+    }
+
+    /// What is wrong with `span` on `text` (expecting `expected` when given), or `nil`.
+    static func problem(_ span: Span, in text: ScalarText, expected: String?) -> String? {
+        guard let found = text.text(at: span) else {
+            return "span \(span) is empty or outside the text (\(text.count) characters)"
+        }
+        if let expected, !sameScalars(found, expected) {
+            return "span \(span) covers \"\(found)\", not \"\(expected)\""
+        }
+        return nil
+    }
+
+    /// SHA-256 of `text`'s UTF-8 bytes, in lower-case hex.
+    static func sha256(_ text: String) -> String {
+        InputFile.hex(SHA256.hash(data: Data(text.utf8)))
+    }
+
+    /// The sentences grouped by document, documents in order of first appearance.
+    static func documents(_ sentences: [SentenceView]) -> [(key: String, sentences: [SentenceView])] {
+        var order: [String] = []
+        var groups: [String: [SentenceView]] = [:]
+        for s in sentences {
+            if groups[s.documentKey] == nil { order.append(s.documentKey) }
+            groups[s.documentKey, default: []].append(s)
+        }
+        return order.map { ($0, groups[$0]!) }
+    }
+
+    /// Whether a text has a line break that would cut a line-based format.
+    static func hasLineBreak(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0 == "\n" || $0 == "\r" }
+    }
+
+    /// `text` trimmed, each inner whitespace run one space (case kept).
+    static func collapseWhitespace(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}

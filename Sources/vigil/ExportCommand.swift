@@ -1,0 +1,42 @@
+import ArgumentParser
+import Core
+import Corpus
+import Foundation
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write one layer of the corpus as JSONL, brat standoff, ADE .rel or CoNLL BIO.",
+        discussion: """
+            jsonl  one sentence per line: text, drug mentions, ADE spans per drug, review state
+            brat   a folder: per document a .txt (one sentence per line) and an .ann (Drug, ADE, Causes)
+            ade    DRUG-AE.rel lines with document offsets (sentences with at least one pair)
+            conll  BIO tags, one block per (sentence, drug mention)
+            The output is written to a temporary file and moved into place: a failed export leaves nothing.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, brat, ade, conll }
+
+    @OptionGroup var corpus: CorpusOptions
+    @Option(help: "jsonl, brat, ade or conll.") var format: Format
+    @Option(help: ArgumentHelp("The layer to export.", valueName: "layer"), transform: parseLayer)
+    var layer: LayerRef = .gold
+    @Option(help: ArgumentHelp("Only these sentences: NAME or NAME:PART.", valueName: "split"),
+            transform: parseSelection)
+    var split: SentenceSelection?
+    @Option(help: ArgumentHelp("The output file (a folder for brat).", valueName: "path")) var out: String
+
+    func run() throws {
+        let store = try corpus.open()
+        let info = try store.layer(layer)
+        let views = try store.sentenceViews(layer: info, selection: split ?? .all)
+        switch format {
+        case .jsonl: try JSONLFormat.write(views, to: out)
+        case .brat: try BratFormat.write(views, to: out)
+        case .ade: try ADECorpusFormat.write(views, to: out)
+        case .conll: try ConllFormat.write(views, to: out)
+        }
+        let pairs = views.reduce(0) { $0 + $1.drugs.reduce(0) { $0 + $1.ades.count } }
+        print("\(out): \(views.count) sentences, \(pairs) (drug, ADE) pairs of layer \(info) as \(format.rawValue)")
+    }
+}

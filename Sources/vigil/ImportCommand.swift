@@ -1,0 +1,121 @@
+import ArgumentParser
+import Core
+import Corpus
+import Foundation
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Read sentences, drug mentions and ADE annotations into the corpus.",
+        discussion: """
+            An import is one transaction: a malformed line aborts it with FILE:LINE: what is wrong, and
+            the corpus stays as it was. Importing the same content again changes nothing.
+            """,
+        subcommands: [ImportADE.self, ImportText.self, ImportJSONL.self, ImportBrat.self, ImportConll.self])
+}
+
+/// Options every annotated-format import shares.
+struct ImportTarget: ParsableArguments {
+    @OptionGroup var corpus: CorpusOptions
+    @Option(help: ArgumentHelp("""
+        The layer the ADEs go to: gold, curated (as curator decisions), teacher (a new run), student (a new \
+        version), or an existing teacher:RUN / student:VERSION.
+        """, valueName: "layer"), transform: parseLayer)
+    var layer: LayerRef = .gold
+    @Option(help: "Author recorded on the annotations (default: import:<file name>).") var author: String?
+
+    func ingest(_ batch: ImportBatch) throws {
+        let store = try corpus.open()
+        let summary = try store.ingest(batch, into: layer, author: author)
+        report(summary, batch.path)
+    }
+}
+
+func report(_ s: ImportSummary, _ path: String) {
+    if s.alreadyImported {
+        print("\(path): already imported into \(s.layer); nothing changed")
+        return
+    }
+    print("\(path) -> \(s.layer): \(s.documents) documents, \(s.sentences) sentences (\(s.sentencesAlreadyPresent) already present), \(s.drugMentions) drug mentions, \(s.ades) ADE annotations added")
+}
+
+struct ImportADE: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ade",
+        abstract: "Import the ADE corpus v2 (a folder with DRUG-AE.rel and ADE-NEG.txt), or one .rel file.",
+        discussion: """
+            DRUG-AE.rel offsets are document offsets; each sentence's start is recovered from its mentions.
+            DRUG-DOSE.rel is not read. Example: vigil import ade ../shared/data/ade-corpus-v2
+            """)
+    @Argument(help: ArgumentHelp("The corpus folder or a .rel file.", valueName: "path")) var path: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        let started = Date()
+        try target.ingest(try ADECorpusFormat.read(path: path))
+        note(String(format: "took %.2f s", Date().timeIntervalSince(started)))
+    }
+}
+
+struct ImportJSONL: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jsonl",
+        abstract: "Import Vigil JSONL (one sentence per line, as `vigil export --format jsonl` writes).")
+    @Argument(help: ArgumentHelp("The .jsonl file.", valueName: "file")) var file: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        try target.ingest(try JSONLFormat.read(path: file))
+    }
+}
+
+struct ImportBrat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "brat",
+        abstract: "Import brat standoff: a folder of .txt/.ann pairs, or one .ann file (one sentence per .txt line).")
+    @Argument(help: ArgumentHelp("A folder or an .ann file.", valueName: "path")) var path: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        try target.ingest(try BratFormat.read(path: path))
+    }
+}
+
+struct ImportConll: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conll",
+        abstract: "Import CoNLL BIO blocks, one per (sentence, drug), as `vigil export --format conll` writes.")
+    @Argument(help: ArgumentHelp("The CoNLL file.", valueName: "file")) var file: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        try target.ingest(try ConllFormat.read(path: file))
+    }
+}
+
+struct ImportText: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "text",
+        abstract: "Import plain text: paragraphs become documents, then sentences; drugs are found with a lexicon.",
+        discussion: """
+            The lexicon has one name per line, or NAME<TAB>NORMALIZED NAME for synonyms; # starts a comment.
+            Matching is case-insensitive, whole words, longest match first. Sentences without a drug are
+            dropped unless --keep-drugless. Example:
+              vigil import text SampleData/abstracts.txt --lexicon SampleData/lexicon.tsv
+            """)
+    @Argument(help: ArgumentHelp("Text files (UTF-8).", valueName: "file")) var files: [String]
+    @Option(help: ArgumentHelp("The drug lexicon.", valueName: "file")) var lexicon: String
+    @Flag(name: .customLong("keep-drugless"), help: "Keep sentences in which no drug was found.") var keepDrugless = false
+    @OptionGroup var corpus: CorpusOptions
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one text file") }
+    }
+
+    func run() throws {
+        let words = try TextFormat.loadLexicon(path: lexicon)
+        let batch = try TextFormat.read(paths: files, lexicon: words, keepDrugless: keepDrugless)
+        let summary = try corpus.open().ingest(batch, into: .gold, author: "import:text")
+        report(summary, files.joined(separator: ", "))
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// The built `vigil` binary beside the test bundle.
+var vigilBinary: URL {
+    var dir = Bundle.main.bundleURL
+    if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
+    for candidate in [Bundle.main.bundleURL.deletingLastPathComponent(), dir,
+                      Bundle(for: CLIHarness.self).bundleURL.deletingLastPathComponent()] {
+        let url = candidate.appendingPathComponent("vigil")
+        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    return packageRoot.appendingPathComponent(".build/debug/vigil")
+}
+
+/// The result of one `vigil` run.
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the real binary against a temporary corpus.
+final class CLIHarness {
+    let directory: URL
+    let db: String
+
+    init(_ test: XCTestCase) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        db = directory.appendingPathComponent("vigil.sqlite").path
+        let dir = directory
+        test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+    }
+
+    /// Runs `vigil ARGS --db <temp>` (the db goes through $VIGIL_DB so every subcommand gets it).
+    @discardableResult
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
+        let process = Process()
+        process.executableURL = vigilBinary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["VIGIL_DB"] = db
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.currentDirectoryURL = packageRoot
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs and fails the test unless the command succeeds.
+    @discardableResult
+    func ok(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let result = try run(arguments)
+        XCTAssertEqual(result.status, 0, "vigil \(arguments.joined(separator: " ")): \(result.stderr)", file: file, line: line)
+        return result.stdout
+    }
+
+    func json(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+        let text = try ok(arguments, file: file, line: line)
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        return try XCTUnwrap(object as? [String: Any], "not one JSON object: \(text)", file: file, line: line)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+}
+
+/// SampleData file path.
+func sample(_ name: String) -> String { packageRoot.appendingPathComponent("SampleData/\(name)").path }
