@@ -109,7 +109,7 @@ if FileManager.default.fileExists(atPath: options.adeCorpus + "/DRUG-AE.rel") {
     let gold = try corpus.layer(.gold), pred = try corpus.layer(try LayerRef(parsing: teacher.layer))
     var result: Evaluation?
     let evalTime = try measure(options.runs * 4) {
-        result = Evaluation(predicted: try corpus.pairs(in: pred), gold: try corpus.pairs(in: gold))
+        result = Evaluation(predicted: try corpus.pairs(in: pred, within: gold), gold: try corpus.pairs(in: gold))
     }
     precondition(result!.strict.tp == 6_821, "evaluation sanity check")
     row("evaluation, 6,821 pairs (load from SQLite + match)", evalTime, target: "< 50 ms")

@@ -41,7 +41,7 @@ struct EvalCommand: ParsableCommand {
             print(try jsonString(EvalReport(evaluation, perDrug: perDrug, errors: errors ? try errorRows(evaluation, store) : nil)))
             return
         }
-        print("pred \(predLayer) vs gold \(goldLayer) on \(selection): \(evaluation.predictedPairs) predicted, \(evaluation.goldPairs) gold pairs")
+        print("\(predLayer) against \(goldLayer) on \(selection == .all ? "all sentences" : "split " + selection.description): \(evaluation.predictedPairs) predicted, \(evaluation.goldPairs) gold pairs")
         print("           P        R        F1       tp      fp      fn")
         for criterion in Evaluation.Criterion.allCases {
             print(row(criterion.rawValue, evaluation.score(criterion)))

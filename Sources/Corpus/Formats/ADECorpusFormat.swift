@@ -7,7 +7,8 @@ import Foundation
 /// with offsets into the *document* (`PMID\n\nTitle\n\nAbstract`), not the sentence. For
 /// each (PMID, sentence) the reader finds the one sentence start S that puts every
 /// mention of that sentence on its text (`doc_offset - S`), which keeps a string that
-/// occurs twice at the offset the annotator meant. `ADE-NEG.txt` lines are
+/// occurs twice at the offset the annotator meant. Whitespace at either end of a mention
+/// is trimmed off its span. `ADE-NEG.txt` lines are
 /// `PMID NEG sentence`; duplicate lines are read once. `DRUG-DOSE.rel` is not read.
 public enum ADECorpusFormat {
     /// Reads a corpus folder (DRUG-AE.rel, plus ADE-NEG.txt when present) or one `.rel` file.
@@ -94,13 +95,13 @@ public enum ADECorpusFormat {
             var drugs: [Span: ImportBatch.Drug] = [:]
             var drugOrder: [Span] = []
             for r in relations {
-                let drugSpan = Span(r.drugBegin - start, r.drugBegin - start + r.drug.scalarCount)
-                let aeSpan = Span(r.aeBegin - start, r.aeBegin - start + r.ae.scalarCount)
+                let (drugSpan, drugText) = trimmed(Span(r.drugBegin - start, r.drugBegin - start + r.drug.scalarCount), text)
+                let (aeSpan, aeText) = trimmed(Span(r.aeBegin - start, r.aeBegin - start + r.ae.scalarCount), text)
                 if drugs[drugSpan] == nil {
                     drugOrder.append(drugSpan)
-                    drugs[drugSpan] = ImportBatch.Drug(span: drugSpan, text: r.drug, normalized: normalize(r.drug))
+                    drugs[drugSpan] = ImportBatch.Drug(span: drugSpan, text: drugText, normalized: normalize(drugText))
                 }
-                let ade = ImportBatch.ADE(span: aeSpan, text: r.ae)
+                let ade = ImportBatch.ADE(span: aeSpan, text: aeText)
                 if !drugs[drugSpan]!.ades.contains(ade) { drugs[drugSpan]!.ades.append(ade) }
             }
             let (docKey, pmid) = documentKey(pmids[key]!)
@@ -108,6 +109,15 @@ public enum ADECorpusFormat {
                                                drugs: drugOrder.sorted().map { drugs[$0]! }))
         }
         return result
+    }
+
+    /// The span without leading or trailing whitespace (two mentions of the corpus include a
+    /// space: `' minocycline'`, `'anaphylaxis '`), and the text it then covers.
+    static func trimmed(_ span: Span, _ text: ScalarText) -> (Span, String) {
+        var s = span
+        while s.length > 1, text.scalars[s.start].properties.isWhitespace { s.start += 1 }
+        while s.length > 1, text.scalars[s.end - 1].properties.isWhitespace { s.end -= 1 }
+        return (s, text[s])
     }
 
     /// The one document offset of the sentence start that puts every mention on its text.

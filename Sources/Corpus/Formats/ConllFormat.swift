@@ -146,7 +146,7 @@ public enum ConllFormat {
         for (number, line) in file.lines {
             if line.allSatisfy(\.isWhitespace) {
                 try finish()
-            } else if line.hasPrefix("#") {
+            } else if line.hasPrefix("#") && !line.hasPrefix("#\t") {  // a "#" token is not a comment
                 guard block.tokens.isEmpty else {
                     throw ImportError(file: path, line: number,
                                       "a comment line after the token lines: separate blocks with a blank line")

@@ -27,7 +27,7 @@ extension CorpusStore {
 
         let author = author ?? "import:\((batch.path as NSString).lastPathComponent)"
         let layer = try targetLayer(ref, batch: batch, db)
-        summary.layer = layer.description
+        summary.layer = batch.isLabeled ? layer.description : "no layer (unlabeled text)"
         var writer = try Writer(db: db)
         for sentence in batch.sentences {
             let documentID = try writer.document(for: sentence, summary: &summary)
