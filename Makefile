@@ -49,7 +49,13 @@ release: deps
 
 test: deps model
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@set -o pipefail; $(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log; status=$$?; \
+	line=$$(grep -E "^[[:space:]]*Executed [0-9]+ tests?" .build/test.log | tail -1); \
+	total=$$(echo "$$line" | sed -nE 's/.*Executed ([0-9]+) tests?.*/\1/p'); \
+	skipped=$$(echo "$$line" | sed -nE 's/.* ([0-9]+) tests? skipped.*/\1/p'); \
+	failed=$$(echo "$$line" | sed -nE 's/.* ([0-9]+) failures?.*/\1/p'); \
+	echo "$$(( $${total:-0} - $${skipped:-0} - $${failed:-0} )) passed, $${failed:-0} failed, $${skipped:-0} skipped"; \
+	exit $$status
 
 ## demo: a corpus from SampleData in .demo/, the teacher's sample proposals scored against gold
 demo: deps model build

@@ -232,12 +232,6 @@ private func fold(_ c: Unicode.Scalar) -> UInt32 {
     return lower.count == 1 ? lower.first!.value : v
 }
 
-@inline(__always)
-private func isSpace(_ c: Unicode.Scalar) -> Bool {
-    let v = c.value
-    if v < 0x80 { return v == 0x20 || (v >= 0x09 && v <= 0x0D) }
-    return c.properties.isWhitespace
-}
 
 /// Letters, digits and combining marks: the scalars a match may not cut through.
 @inline(__always)

@@ -203,13 +203,6 @@ public struct SentenceSplitter: Sendable {
 
 // MARK: - Scalar classes (ASCII fast paths)
 
-/// Whitespace, including line breaks and non-ASCII spaces such as U+00A0.
-@inline(__always)
-private func isSpace(_ c: Unicode.Scalar) -> Bool {
-    let v = c.value
-    if v < 0x80 { return v == 0x20 || (v >= 0x09 && v <= 0x0D) }
-    return c.properties.isWhitespace
-}
 
 /// Skips the whitespace run starting at `i`; returns where it ends and how many line
 /// breaks it holds (`\r\n` counts once, a paragraph separator counts as a blank line).

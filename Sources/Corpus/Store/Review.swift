@@ -54,24 +54,28 @@ extension CorpusStore {
     /// stack is rebuilt from the log).
     @discardableResult
     public func undo(author: String) throws -> ReviewEvent {
-        try pool.write { db in
-            let stacks = try Self.undoStacks(author: author, db)
-            guard let target = stacks.undo.last else { throw CorpusError.nothingToUndo(author: author) }
-            let decision = try Self.event(target, db)
-            return try Self.append(.undo, target: target, item: decision.item, state: decision.stateBefore,
-                                   spans: decision.spansBefore, author: author, note: nil, elapsed: nil, db)
-        }
+        try step(.undo, author: author)
     }
 
     /// Redoes `author`'s latest undone decision, if nothing was decided since.
     @discardableResult
     public func redo(author: String) throws -> ReviewEvent {
+        try step(.redo, author: author)
+    }
+
+    /// Appends an undo (back to the decision's "before") or a redo (to its "after").
+    private func step(_ action: ReviewEvent.Action, author: String) throws -> ReviewEvent {
         try pool.write { db in
             let stacks = try Self.undoStacks(author: author, db)
-            guard let target = stacks.redo.last else { throw CorpusError.nothingToRedo(author: author) }
+            let undoing = action == .undo
+            guard let target = undoing ? stacks.undo.last : stacks.redo.last else {
+                throw undoing ? CorpusError.nothingToUndo(author: author) : CorpusError.nothingToRedo(author: author)
+            }
             let decision = try Self.event(target, db)
-            return try Self.append(.redo, target: target, item: decision.item, state: decision.stateAfter,
-                                   spans: decision.spansAfter, author: author, note: decision.note, elapsed: nil, db)
+            return try Self.append(action, target: target, item: decision.item,
+                                   state: undoing ? decision.stateBefore : decision.stateAfter,
+                                   spans: undoing ? decision.spansBefore : decision.spansAfter,
+                                   author: author, note: undoing ? nil : decision.note, elapsed: nil, db)
         }
     }
 
