@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Corpus
 import Foundation
 
@@ -34,5 +35,3 @@ func parseLayer(_ text: String) throws -> LayerRef {
 func parseSelection(_ text: String) throws -> SentenceSelection {
     try SentenceSelection(parsing: text)
 }
-
-import Core

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The corpus schema as versioned migrations. Never edit a shipped migration: add one.
@@ -208,5 +209,3 @@ enum Schema {
                        arguments: [now, now])
     }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import GRDB
 
 /// Which sentences an operation covers: all of them, or a split (or one part of it).
@@ -52,5 +53,3 @@ public enum SentenceSelection: Hashable, Sendable, CustomStringConvertible {
                 arguments)
     }
 }
-
-import Foundation
