@@ -99,7 +99,7 @@ public enum ADECorpusFormat {
                 let (aeSpan, aeText) = trimmed(Span(r.aeBegin - start, r.aeBegin - start + r.ae.scalarCount), text)
                 if drugs[drugSpan] == nil {
                     drugOrder.append(drugSpan)
-                    drugs[drugSpan] = ImportBatch.Drug(span: drugSpan, text: drugText, normalized: normalize(drugText))
+                    drugs[drugSpan] = ImportBatch.Drug(span: drugSpan, text: drugText, normalized: FormatSupport.normalizedDrugName(drugText))
                 }
                 let ade = ImportBatch.ADE(span: aeSpan, text: aeText)
                 if !drugs[drugSpan]!.ades.contains(ade) { drugs[drugSpan]!.ades.append(ade) }
@@ -175,10 +175,5 @@ public enum ADECorpusFormat {
             result.append(ImportBatch.Sentence(documentKey: docKey, pmid: pmid, text: parts[2]))
         }
         return result
-    }
-
-    /// A drug's normalized name: trimmed, inner whitespace collapsed, lower-cased.
-    static func normalize(_ name: String) -> String {
-        name.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased()
     }
 }

@@ -206,7 +206,7 @@ public enum BratFormat {
             let drugs = (drugsBySentence[index] ?? [:]).map { span, ades in
                 let drugSpan = local(span)
                 let covered = text[drugSpan]
-                return ImportBatch.Drug(span: drugSpan, text: covered, normalized: ADECorpusFormat.normalize(covered),
+                return ImportBatch.Drug(span: drugSpan, text: covered, normalized: FormatSupport.normalizedDrugName(covered),
                                         ades: ades.sorted().map { ImportBatch.ADE(span: local($0), text: text[local($0)]) })
             }
             sentences.append(ImportBatch.Sentence(documentKey: key, pmid: pmid, file: nil, text: line.text,

@@ -252,7 +252,7 @@ public enum ConllFormat {
             }
             let drugText = text[drugSpan]
             var name = values["name"].map { FormatSupport.collapseWhitespace($0.value) } ?? ""
-            if name.isEmpty { name = ADECorpusFormat.normalize(drugText) }
+            if name.isEmpty { name = FormatSupport.normalizedDrugName(drugText) }
             let ades = try runs(\.adeTag, label: "ADE", path).map { ImportBatch.ADE(span: $0.span, text: text[$0.span]) }
 
             var docOffset: Int?

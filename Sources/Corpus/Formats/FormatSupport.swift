@@ -50,6 +50,11 @@ enum FormatSupport {
         text.unicodeScalars.contains { $0 == "\n" || $0 == "\r" }
     }
 
+    /// A drug's normalized name when the input gives none: whitespace collapsed, lower-cased.
+    static func normalizedDrugName(_ text: String) -> String {
+        collapseWhitespace(text).lowercased()
+    }
+
     /// `text` trimmed, each inner whitespace run one space (case kept).
     static func collapseWhitespace(_ text: String) -> String {
         text.split(whereSeparator: \.isWhitespace).joined(separator: " ")

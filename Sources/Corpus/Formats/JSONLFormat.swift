@@ -109,7 +109,7 @@ public enum JSONLFormat {
             seen[span] = i
             let covered = text[span]
             var name = try optionalString(d, "name", at: place).map(FormatSupport.collapseWhitespace) ?? ""
-            if name.isEmpty { name = ADECorpusFormat.normalize(covered) }
+            if name.isEmpty { name = FormatSupport.normalizedDrugName(covered) }
             var ades: [ImportBatch.ADE] = []
             for (j, a) in try array(d, "ades", at: place).enumerated() {
                 let adePlace = "\(place).ades[\(j)]"

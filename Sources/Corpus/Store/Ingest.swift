@@ -15,16 +15,16 @@ extension CorpusStore {
     }
 
     static func ingest(_ batch: ImportBatch, into ref: LayerRef, author: String?, _ db: Database) throws -> ImportSummary {
-        var summary = ImportSummary()
         let requested = ref.description
         if let previous = try String.fetchOne(db, sql: """
             SELECT counts FROM import_log WHERE sha256 = ? AND format = ? AND layer = ? ORDER BY id DESC LIMIT 1
             """, arguments: [batch.sha256, batch.format, requested]) {
-            summary = (try? JSONText.decode(ImportSummary.self, previous)) ?? summary
-            summary = ImportSummary.unchanged(layer: summary.layer.isEmpty ? requested : summary.layer)
-            return summary
+            // Report the layer the first import wrote (`teacher:3`, not `teacher`).
+            let layer = (try? JSONText.decode(ImportSummary.self, previous))?.layer ?? requested
+            return ImportSummary.unchanged(layer: layer)
         }
 
+        var summary = ImportSummary()
         let author = author ?? "import:\((batch.path as NSString).lastPathComponent)"
         let layer = try targetLayer(ref, batch: batch, db)
         summary.layer = batch.isLabeled ? layer.description : "no layer (unlabeled text)"
