@@ -1,8 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module layout: see README "Design". Imports point down:
-//   vigil (executable) -> Corpus -> Core
+// Module layout (see ../shared/DESIGN.md and README "Design"). Imports point down:
+//   vigil (executable)
+//     └ Workbench ─ TerminalUI (─ CNcurses) ─ Teacher (─ CCurl) ─ Student ─ Tensor (─ CBLAS)
+//       ─ Corpus ─ Core
+// Each C library is imported by exactly one target.
 let package = Package(
     name: "Vigil",
     platforms: [.macOS(.v13)],
@@ -26,15 +29,45 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+
+        // C shims, one per system library (libopenblas-dev, libcurl4-openssl-dev, libncursesw5-dev).
+        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("openblas")]),
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
+
+        // Float32 tensors, kernels (forward and backward), AdamW. The only importer of CBLAS.
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        // The student: WordPiece tokenizer, safetensors checkpoints, BERT encoder,
+        // drug-conditioned heads, prediction.
+        .target(name: "Student", dependencies: ["Core", "Corpus", "Tensor"]),
+        // The LLM teacher: prompts, response parsing, grounding, HTTP over libcurl, runs.
+        .target(name: "Teacher", dependencies: [
+            "Core", "Corpus", "CCurl",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Backend-agnostic terminal UI: cells, roles, buffer + diff, widgets, themes.
+        // Its NcursesBackend is the only importer of CNcurses.
+        .target(name: "TerminalUI", dependencies: ["CNcurses"]),
+        // The curation workbench: model, update, render, keymap, job supervision.
+        .target(name: "Workbench", dependencies: ["Core", "Corpus", "TerminalUI", "Teacher", "Student"]),
+
         // The command line: argument parsing and wiring only.
         .executableTarget(name: "vigil", dependencies: [
-            "Core", "Corpus",
+            "Core", "Corpus", "Teacher", "Student", "Tensor", "TerminalUI", "Workbench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // `make bench`: corpus benchmarks (not shipped).
-        .executableTarget(name: "VigilBench", dependencies: ["Core", "Corpus"]),
+        // `make bench` (not shipped).
+        .executableTarget(name: "VigilBench", dependencies: [
+            "Core", "Corpus", "Teacher", "Student", "Tensor", "TerminalUI", "Workbench",
+        ]),
+
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "CorpusTests", dependencies: ["Core", "Corpus"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "StudentTests", dependencies: ["Core", "Corpus", "Tensor", "Student"]),
+        .testTarget(name: "TeacherTests", dependencies: ["Core", "Corpus", "Teacher"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "Teacher"]),
         .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus"]),
     ]
 )

@@ -11,6 +11,12 @@ struct Options {
     var adeCorpus = "../shared/data/ade-corpus-v2"
     var runs = 5
     var syntheticSentences = 100_000
+    /// The encoder folder for the student benchmarks.
+    var model = "models/minilm-l6"
+    /// Which sections run (corpus, teacher, workbench, student); all when empty.
+    var only: Set<String> = []
+
+    func runs(_ section: String) -> Bool { only.isEmpty || only.contains(section) }
 
     init(_ arguments: [String]) {
         var i = 1
@@ -20,6 +26,8 @@ struct Options {
             case "--ade-corpus": adeCorpus = value; i += 1
             case "--runs": runs = Int(value) ?? runs; i += 1
             case "--synthetic": syntheticSentences = Int(value) ?? syntheticSentences; i += 1
+            case "--model": model = value; i += 1
+            case "--only": only = Set(value.split(separator: ",").map(String.init)); i += 1
             default:
                 FileHandle.standardError.write(Data("unknown argument \(arguments[i])\n".utf8))
                 exit(2)
@@ -89,43 +97,52 @@ func syntheticBatch(_ n: Int) -> ImportBatch {
 }
 
 let options = Options(CommandLine.arguments)
-print("| benchmark | median | best | target |")
-print("|---|---|---|---|")
 
-if FileManager.default.fileExists(atPath: options.adeCorpus + "/DRUG-AE.rel") {
-    // 1. Full ADE corpus import: read + parse + one transaction into a new corpus.
-    var store: CorpusStore?
-    let importTime = try measure(options.runs) {
-        if let store { remove(store) }
-        let s = try temporaryCorpus()
-        _ = try s.ingest(try ADECorpusFormat.read(path: options.adeCorpus), into: .gold)
-        store = s
-    }
-    row("ADE corpus import (20,960 sentences, 6,821 relations)", importTime, target: "< 1 s")
+if options.runs("corpus") { try corpusBench(options) }
+if options.runs("teacher") { try teacherBench(options) }
+if options.runs("workbench") { try workbenchBench(options) }
+if options.runs("student") { try studentBench(options) }
 
-    // 2. Evaluation over all 6,821 gold pairs: load both layers and match, as `vigil eval` does.
-    let corpus = store!
-    let teacher = try corpus.ingest(try ADECorpusFormat.read(path: options.adeCorpus), into: LayerRef(.teacher))
-    let gold = try corpus.layer(.gold), pred = try corpus.layer(try LayerRef(parsing: teacher.layer))
-    var result: Evaluation?
-    let evalTime = try measure(options.runs * 4) {
-        result = Evaluation(predicted: try corpus.pairs(in: pred, within: gold), gold: try corpus.pairs(in: gold))
+/// The corpus benchmarks (issue 2): ADE import, evaluation, stats at 100k sentences.
+func corpusBench(_ options: Options) throws {
+    print("| benchmark | median | best | target |")
+    print("|---|---|---|---|")
+
+    if FileManager.default.fileExists(atPath: options.adeCorpus + "/DRUG-AE.rel") {
+        // 1. Full ADE corpus import: read + parse + one transaction into a new corpus.
+        var store: CorpusStore?
+        let importTime = try measure(options.runs) {
+            if let store { remove(store) }
+            let s = try temporaryCorpus()
+            _ = try s.ingest(try ADECorpusFormat.read(path: options.adeCorpus), into: .gold)
+            store = s
+        }
+        row("ADE corpus import (20,960 sentences, 6,821 relations)", importTime, target: "< 1 s")
+
+        // 2. Evaluation over all 6,821 gold pairs: load both layers and match, as `vigil eval` does.
+        let corpus = store!
+        let teacher = try corpus.ingest(try ADECorpusFormat.read(path: options.adeCorpus), into: LayerRef(.teacher))
+        let gold = try corpus.layer(.gold), pred = try corpus.layer(try LayerRef(parsing: teacher.layer))
+        var result: Evaluation?
+        let evalTime = try measure(options.runs * 4) {
+            result = Evaluation(predicted: try corpus.pairs(in: pred, within: gold), gold: try corpus.pairs(in: gold))
+        }
+        precondition(result!.strict.tp == 6_821, "evaluation sanity check")
+        row("evaluation, 6,821 pairs (load from SQLite + match)", evalTime, target: "< 50 ms")
+        let goldPairs = try corpus.pairs(in: gold), predPairs = try corpus.pairs(in: pred)
+        let matchTime = measure(options.runs * 4) { result = Evaluation(predicted: predPairs, gold: goldPairs) }
+        row("evaluation, 6,821 pairs (match only)", matchTime, target: "-")
+        remove(corpus)
+    } else {
+        print("| ADE corpus benchmarks | skipped | | corpus not found at \(options.adeCorpus) |")
     }
-    precondition(result!.strict.tp == 6_821, "evaluation sanity check")
-    row("evaluation, 6,821 pairs (load from SQLite + match)", evalTime, target: "< 50 ms")
-    let goldPairs = try corpus.pairs(in: gold), predPairs = try corpus.pairs(in: pred)
-    let matchTime = measure(options.runs * 4) { result = Evaluation(predicted: predPairs, gold: goldPairs) }
-    row("evaluation, 6,821 pairs (match only)", matchTime, target: "-")
-    remove(corpus)
-} else {
-    print("| ADE corpus benchmarks | skipped | | corpus not found at \(options.adeCorpus) |")
+
+    // 3. stats on a 100k-sentence synthetic corpus.
+    let synthetic = try temporaryCorpus()
+    let batch = syntheticBatch(options.syntheticSentences)
+    let ingestTime = try seconds { _ = try synthetic.ingest(batch, into: .gold) }
+    row("synthetic corpus ingest (\(options.syntheticSentences) sentences)", (ingestTime, ingestTime), target: "-")
+    let statsTime = try measure(options.runs) { _ = try synthetic.stats() }
+    row("stats on \(options.syntheticSentences) sentences", statsTime, target: "-")
+    remove(synthetic)
 }
-
-// 3. stats on a 100k-sentence synthetic corpus.
-let synthetic = try temporaryCorpus()
-let batch = syntheticBatch(options.syntheticSentences)
-let ingestTime = try seconds { _ = try synthetic.ingest(batch, into: .gold) }
-row("synthetic corpus ingest (\(options.syntheticSentences) sentences)", (ingestTime, ingestTime), target: "-")
-let statsTime = try measure(options.runs) { _ = try synthetic.stats() }
-row("stats on \(options.syntheticSentences) sentences", statsTime, target: "-")
-remove(synthetic)

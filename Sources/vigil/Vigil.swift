@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `vigil` command: one binary, one subcommand per action.
 @main
-struct Vigil: ParsableCommand {
+struct Vigil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Curate adverse-drug-event annotations: an LLM teacher, a SQLite corpus, a small student model.",
@@ -16,6 +16,12 @@ struct Vigil: ParsableCommand {
               vigil split --ratio 8:1:1 --seed 1
               vigil stats
             """,
-        subcommands: [ImportCommand.self, ExportCommand.self, SplitCommand.self, EvalCommand.self, StatsCommand.self, ReviewCommand.self, JobsCommand.self]
+        subcommands: [
+            TUICommand.self, DemoCommand.self,
+            ImportCommand.self, ExportCommand.self, SplitCommand.self, StatsCommand.self, ReviewCommand.self,
+            TeachCommand.self, PredictCommand.self, EvalCommand.self, JobsCommand.self,
+            TokenizeCommand.self, EmbedCommand.self,
+        ],
+        defaultSubcommand: TUICommand.self
     )
 }

@@ -1,0 +1,1 @@
+// Student: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// Teacher: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// Workbench: placeholder until its issue lands.
