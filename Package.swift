@@ -17,17 +17,19 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Pure domain: spans, drug mentions, layers, review states, text segmentation,
         // lexicon matching, evaluation. No I/O.
         .target(name: "Core"),
         // The SQLite corpus (GRDB): schema, migrations, layers, events, jobs, splits,
-        // import/export formats.
+        // import/export formats, the TOML configuration file.
         .target(name: "Corpus", dependencies: [
             "Core",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
 
         // C shims, one per system library (libopenblas-dev, libcurl4-openssl-dev, libncursesw5-dev).
