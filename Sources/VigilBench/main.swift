@@ -13,7 +13,7 @@ struct Options {
     var syntheticSentences = 100_000
     /// The encoder folder for the student benchmarks.
     var model = "models/minilm-l6"
-    /// Which sections run (corpus, teacher, workbench, student); all when empty.
+    /// Which sections run (corpus, ingest, teacher, workbench, student); all when empty.
     var only: Set<String> = []
 
     func runs(_ section: String) -> Bool { only.isEmpty || only.contains(section) }
@@ -99,6 +99,7 @@ func syntheticBatch(_ n: Int) -> ImportBatch {
 let options = Options(CommandLine.arguments)
 
 if options.runs("corpus") { try corpusBench(options) }
+if options.runs("ingest") { try ingestBench(options) }
 if options.runs("teacher") { try teacherBench(options) }
 if options.runs("workbench") { try workbenchBench(options) }
 if options.runs("student") { try studentBench(options) }

@@ -11,7 +11,7 @@ struct ImportCommand: ParsableCommand {
             An import is one transaction: a malformed line aborts it with FILE:LINE: what is wrong, and
             the corpus stays as it was. Importing the same content again changes nothing.
             """,
-        subcommands: [ImportADE.self, ImportText.self, ImportJSONL.self, ImportBrat.self, ImportConll.self])
+        subcommands: [ImportADE.self, ImportText.self, ImportPubMedXML.self, ImportJSONL.self, ImportBrat.self, ImportConll.self])
 }
 
 /// Options every annotated-format import shares.
@@ -98,13 +98,13 @@ struct ImportText: ParsableCommand {
         commandName: "text",
         abstract: "Import plain text: paragraphs become documents, then sentences; drugs are found with a lexicon.",
         discussion: """
-            The lexicon has one name per line, or NAME<TAB>NORMALIZED NAME for synonyms; # starts a comment.
-            Matching is case-insensitive, whole words, longest match first. Sentences without a drug are
-            dropped unless --keep-drugless. Example:
+            The lexicon is --lexicon FILE (one name per line, or NAME<TAB>NORMALIZED NAME; # starts a comment),
+            else the corpus lexicon (`vigil lexicon import`). Matching is case-insensitive, whole words, longest
+            match first. Sentences without a drug are dropped unless --keep-drugless. Example:
               vigil import text SampleData/abstracts.txt --lexicon SampleData/lexicon.tsv
             """)
     @Argument(help: ArgumentHelp("Text files (UTF-8).", valueName: "file")) var files: [String]
-    @Option(help: ArgumentHelp("The drug lexicon.", valueName: "file")) var lexicon: String
+    @Option(help: ArgumentHelp("The drug lexicon (default: the corpus lexicon).", valueName: "file")) var lexicon: String?
     @Flag(name: .customLong("keep-drugless"), help: "Keep sentences in which no drug was found.") var keepDrugless = false
     @OptionGroup var corpus: CorpusOptions
 
@@ -113,9 +113,78 @@ struct ImportText: ParsableCommand {
     }
 
     func run() throws {
-        let words = try TextFormat.loadLexicon(path: lexicon)
-        let batch = try TextFormat.read(paths: files, lexicon: words, keepDrugless: keepDrugless)
-        let summary = try corpus.open().ingest(batch, into: .gold, author: "import:text")
+        let store = try corpus.open()
+        let (words, hash) = try resolveLexicon(lexicon, store)
+        let batch = try TextFormat.read(paths: files, lexicon: words, lexiconHash: hash, keepDrugless: keepDrugless)
+        let summary = try store.ingest(batch, into: .gold, author: "import:text")
         report(summary, files.joined(separator: ", "))
+    }
+}
+
+/// The lexicon file given, else the corpus lexicon; an error when there is neither.
+func resolveLexicon(_ path: String?, _ store: CorpusStore) throws -> (DrugLexicon, String) {
+    if let path {
+        let file = try TextFormat.loadLexicon(path: path)
+        return (file.lexicon, file.sha256)
+    }
+    guard let stored = try store.lexicon() else {
+        throw ValidationError("no lexicon: give --lexicon FILE or import one with `vigil lexicon import`")
+    }
+    return stored
+}
+
+struct ImportPubMedXML: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pubmed-xml",
+        abstract: "Import PubMed XML files (efetch output or baseline files) offline: title and abstract, split into sentences.",
+        discussion: """
+            Each article becomes the document `PMID\n\nTitle\n\nAbstract` (structured sections as LABEL: text),
+            as in the ADE corpus, so sentence document offsets agree; publication types and MeSH headings are
+            kept with it. Drugs are found with --lexicon FILE or the corpus lexicon; sentences without one are
+            dropped unless --keep-drugless. Each file is one transaction; a file imported before, or a PMID
+            already seen, is not imported twice. Example:
+              vigil import pubmed-xml pubmed24n0001.xml --lexicon SampleData/lexicon.tsv
+            """)
+    @Argument(help: ArgumentHelp("PubMed XML files.", valueName: "file")) var files: [String]
+    @Option(help: ArgumentHelp("The drug lexicon (default: the corpus lexicon).", valueName: "file")) var lexicon: String?
+    @Flag(name: .customLong("keep-drugless"), help: "Keep sentences in which no drug was found.") var keepDrugless = false
+    @Option(help: "How many of the most frequent drugs to list.") var top = 10
+    @OptionGroup var corpus: CorpusOptions
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one PubMed XML file") }
+    }
+
+    func run() throws {
+        let store = try corpus.open()
+        let (words, hash) = try resolveLexicon(lexicon, store)
+        let builder = PubMedCorpus(lexicon: words, lexiconHash: hash, keepDrugless: keepDrugless)
+        var seen = try store.documentPMIDs()
+        var summary = PubMedReadSummary()
+        var added = ImportSummary()
+        for file in files {
+            let articles = try PubMedXML.read(path: file)
+            let batch = builder.batch(articles, path: file, seen: &seen, summary: &summary)
+            let result = try store.ingest(batch, into: .gold, author: "import:pubmed")
+            added.documents += result.documents
+            added.sentences += result.sentences
+            added.drugMentions += result.drugMentions
+            note("\(file): \(articles.count) records, \(result.sentences) sentences added")
+        }
+        printSummary(summary, added: added, top: top)
+    }
+}
+
+/// The after-import report of the PubMed importers.
+func printSummary(_ s: PubMedReadSummary, added: ImportSummary, top: Int) {
+    print("abstracts        \(s.abstracts)" + (s.duplicatePMIDs > 0 ? " (\(s.duplicatePMIDs) PMIDs seen before, skipped)" : ""))
+    print("sentences        \(s.sentences)")
+    print("kept (with drug) \(s.sentencesWithDrug)")
+    print("drug mentions    \(s.drugMentions)")
+    print("distinct drugs   \(s.distinctDrugs)")
+    print("added to corpus  \(added.documents) documents, \(added.sentences) sentences, \(added.drugMentions) drug mentions")
+    let frequent = s.topDrugs(top)
+    if !frequent.isEmpty {
+        print("most frequent    " + frequent.map { "\($0.drug) (\($0.mentions))" }.joined(separator: ", "))
     }
 }

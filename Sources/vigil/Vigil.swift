@@ -18,7 +18,7 @@ struct Vigil: AsyncParsableCommand {
             """,
         subcommands: [
             TUICommand.self, DemoCommand.self,
-            ImportCommand.self, ExportCommand.self, SplitCommand.self, StatsCommand.self, ReviewCommand.self,
+            ImportCommand.self, LexiconCommand.self, ExportCommand.self, SplitCommand.self, StatsCommand.self, ReviewCommand.self,
             TeachCommand.self, PredictCommand.self, EvalCommand.self, JobsCommand.self,
             TokenizeCommand.self, EmbedCommand.self,
         ],

@@ -23,7 +23,7 @@ public struct LexiconMatch: Hashable, Sendable {
 /// adding one again replaces its normalised name.
 public struct DrugLexicon: Sendable {
     /// Trie edges: `(node << 32) | folded scalar` to the child node. Node 0 is the root.
-    private var edges: [UInt64: Int32] = [:]
+    private var edges = EdgeTable()
     /// For each node, the index in `entries` of the name ending there, or -1.
     private var terminal: [Int32] = [-1]
     /// Surface names (as first added, whitespace collapsed) and their normalised names.
@@ -39,6 +39,14 @@ public struct DrugLexicon: Sendable {
 
     /// The number of distinct normalised (concept) names.
     public var conceptCount: Int { conceptUse.count }
+
+    /// Every surface name with its normalised name, in the order first added.
+    public var names: [(name: String, normalized: String)] {
+        entries.map { ($0.surface, $0.normalized) }
+    }
+
+    /// How many surface names map to each normalised name.
+    public var namesPerConcept: [String: Int] { conceptUse }
 
     /// Adds a name; `normalized` defaults to the lower-cased name.
     ///
@@ -58,7 +66,7 @@ public struct DrugLexicon: Sendable {
             } else {
                 let child = Int32(terminal.count)
                 terminal.append(-1)
-                edges[edge] = child
+                edges.set(edge, child)
                 node = child
             }
         }

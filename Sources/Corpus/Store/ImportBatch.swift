@@ -62,6 +62,9 @@ public struct ImportBatch: Sendable {
     /// True when the input annotates ADEs, so that a drug listed without ADEs means "no ADE"
     /// in the target layer; false for unlabeled text, whose drugs the layer has not judged.
     public var isLabeled: Bool
+    /// Per document key, what the source says about the document (JSON), stored in
+    /// `document.meta` when the document is first created.
+    public var documentMeta: [String: String] = [:]
 
     public init(format: String, path: String, sha256: String, sentences: [Sentence] = [], isLabeled: Bool = true) {
         self.format = format

@@ -29,6 +29,7 @@ extension CorpusStore {
         let layer = try targetLayer(ref, batch: batch, db)
         summary.layer = batch.isLabeled ? layer.description : "no layer (unlabeled text)"
         var writer = try Writer(db: db)
+        writer.documentMeta = batch.documentMeta
         for sentence in batch.sentences {
             let documentID = try writer.document(for: sentence, summary: &summary)
             let (sentenceID, isNew) = try writer.sentence(sentence, in: documentID)
@@ -79,6 +80,7 @@ extension CorpusStore {
         let db: Database
         let now = Date()
         var documents: [String: Int64] = [:]
+        var documentMeta: [String: String] = [:]
         var nextPosition: [Int64: Int] = [:]
         let insertDocument: Statement
         let insertSentence: Statement
@@ -89,7 +91,7 @@ extension CorpusStore {
         init(db: Database) throws {
             self.db = db
             insertDocument = try db.cachedStatement(sql: """
-                INSERT INTO document(key, pmid, file, position, created_at) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO document(key, pmid, file, position, created_at, meta) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(key) DO NOTHING
                 """)
             insertSentence = try db.cachedStatement(sql: """
@@ -116,13 +118,17 @@ extension CorpusStore {
 
         mutating func document(for s: ImportBatch.Sentence, summary: inout ImportSummary) throws -> Int64 {
             if let id = documents[s.documentKey] { return id }
-            try insertDocument.execute(arguments: [s.documentKey, s.pmid, s.file, s.documentPosition, now])
+            let meta = documentMeta[s.documentKey]
+            try insertDocument.execute(arguments: [s.documentKey, s.pmid, s.file, s.documentPosition, now, meta])
             let id: Int64
             if db.changesCount > 0 {
                 id = db.lastInsertedRowID
                 summary.documents += 1
             } else {
                 id = try Int64.fetchOne(db, sql: "SELECT id FROM document WHERE key = ?", arguments: [s.documentKey])!
+                if let meta {
+                    try db.execute(sql: "UPDATE document SET meta = ? WHERE id = ? AND meta IS NULL", arguments: [meta, id])
+                }
             }
             documents[s.documentKey] = id
             return id

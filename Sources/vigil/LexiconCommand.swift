@@ -1,0 +1,75 @@
+import ArgumentParser
+import Corpus
+import Foundation
+
+struct LexiconCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lexicon",
+        abstract: "Keep drug lexicons in the corpus: the names `vigil import text` and `import pubmed-xml` look for.",
+        subcommands: [LexiconImport.self, LexiconStatsCommand.self])
+}
+
+extension LexiconFormat: ExpressibleByArgument {}
+
+struct LexiconImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Add a lexicon file's names to the corpus lexicon (one transaction; the same file again changes nothing).",
+        discussion: """
+            Formats:
+              tsv    name, or name<TAB>normalized name, per line (# comments) — SampleData/lexicon.tsv
+              lines  one name per line
+              ncit   the NCI Thesaurus flat file (Thesaurus.txt): code, concept name, parents, synonyms (|),
+                     definition, display name, concept status, semantic types (|). Concepts whose semantic
+                     type is in --semantic-types are kept, retired ones dropped; every synonym maps to the
+                     concept's preferred name (its display name, else its first synonym).
+            Example: vigil lexicon import --format ncit Thesaurus.txt
+            """)
+    @Argument(help: ArgumentHelp("The lexicon file.", valueName: "file")) var file: String
+    @Option(help: "tsv, lines or ncit.") var format: LexiconFormat = .tsv
+    @Option(name: .customLong("semantic-types"),
+            help: ArgumentHelp("NCIt semantic types to keep, comma-separated.", valueName: "types"))
+    var semanticTypes = LexiconReader.defaultSemanticTypes.joined(separator: ",")
+    @Option(name: .customLong("min-length"), help: "Leave out names shorter than this (two-letter synonyms match ordinary words).")
+    var minimumLength = 3
+    @OptionGroup var corpus: CorpusOptions
+
+    func run() throws {
+        let types = semanticTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if types.isEmpty { throw ValidationError("--semantic-types: give at least one type") }
+        let contents = try LexiconReader.read(path: file, format: format, semanticTypes: types, minimumLength: minimumLength)
+        let summary = try corpus.open().importLexicon(contents)
+        if summary.alreadyImported {
+            print("\(file): already imported (lexicon source \(summary.sourceID)); nothing changed")
+            return
+        }
+        var line = "\(file): \(contents.concepts) concepts, \(contents.entries.count) names"
+        if format == .ncit { line += "; \(contents.skippedConcepts) concepts left out by semantic type or status" }
+        if contents.skippedShortNames > 0 { line += "; \(contents.skippedShortNames) names shorter than \(minimumLength) left out" }
+        print(line)
+    }
+}
+
+struct LexiconStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Count the corpus lexicon's concepts, names and synonyms, and list its sources.")
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var corpus: CorpusOptions
+
+    func run() throws {
+        let store = try corpus.open()
+        let stats = try store.lexiconStats()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(stats), as: UTF8.self))
+            return
+        }
+        print("concepts  \(stats.concepts)")
+        print("names     \(stats.names)")
+        print("synonyms  \(stats.synonyms)")
+        for source in try store.lexiconSources() {
+            print("source \(source.id): \(source.format) \(source.path) (\(source.names) names, \(source.concepts) concepts)")
+        }
+    }
+}
