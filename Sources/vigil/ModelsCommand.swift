@@ -1,0 +1,54 @@
+import ArgumentParser
+import Core
+import Corpus
+import Foundation
+
+/// `vigil models`: the student model versions registered in the corpus.
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List the student model versions: folder, encoder, head, data source, training time and test scores.")
+    @Flag(help: "Print a JSON array of objects (id, path, created, encoder, head, source, params, metrics).") var json = false
+    @OptionGroup var corpus: CorpusOptions
+
+    func run() throws {
+        let versions = try corpus.open().modelVersions()
+        if json {
+            print(try modelsJSON(versions))
+            return
+        }
+        if versions.isEmpty { print("no model versions (train one with `vigil train`)"); return }
+        print("id   created           head      source            train     strict F1  lenient F1  path")
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        for v in versions {
+            let test = v.metrics.first { $0.key.hasSuffix(":test") }?.value
+            let seconds = v.params["train_seconds"].flatMap(Double.init).map { String(format: "%.0f s", $0) } ?? "-"
+            let f1 = { (s: Score?) in s.map { String(format: "%.2f", $0.f1 * 100) } ?? "-" }
+            print([pad(String(v.id), 5), pad(formatter.string(from: v.createdAt), 18), pad(v.head ?? "-", 10),
+                   pad(v.source ?? "-", 18), pad(seconds, 10), pad(f1(test?.strict), 11), pad(f1(test?.lenient), 12),
+                   v.path ?? "-"].joined())
+        }
+    }
+
+    func modelsJSON(_ versions: [ModelVersion]) throws -> String {
+        struct Entry: Encodable {
+            var id: Int64
+            var path: String?
+            var created: String
+            var encoder: String?
+            var head: String?
+            var source: String?
+            var params: [String: String]
+            var metrics: [String: LayerScores]
+        }
+        let iso = ISO8601DateFormatter()
+        let entries = versions.map {
+            Entry(id: $0.id, path: $0.path, created: iso.string(from: $0.createdAt), encoder: $0.encoder, head: $0.head,
+                  source: $0.source, params: $0.params, metrics: $0.metrics)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(entries), as: UTF8.self)
+    }
+}

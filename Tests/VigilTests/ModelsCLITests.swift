@@ -1,0 +1,33 @@
+import Core
+import Corpus
+import Foundation
+import XCTest
+
+/// `vigil models` lists registered student versions with their scores.
+final class ModelsCLITests: XCTestCase {
+    func testModelsListsVersionsWithMetricsAsJSONAndText() throws {
+        let cli = try CLIHarness(self)
+        XCTAssertTrue(try cli.ok(["models"]).contains("no model versions"))
+        XCTAssertEqual(try cli.ok(["models", "--json"]).trimmingCharacters(in: .whitespacesAndNewlines), "[]")
+        let store = try CorpusStore(path: cli.db)
+        let first = try store.createModelVersion(.init(path: "models/v1", encoder: "minilm-l6", head: "concat",
+                                                       source: "gold", params: ["train_seconds": "212.5"]))
+        _ = try store.createModelVersion(.init(path: "models/v2", encoder: "minilm-l6", head: "interact", source: "curated"))
+        try store.recordModelMetrics(try XCTUnwrap(first.version), on: "holdout:test",
+                                     LayerScores(strict: Score(tp: 8, fp: 2, fn: 2), lenient: Score(tp: 9, fp: 1, fn: 1)))
+
+        let data = Data(try cli.ok(["models", "--json"]).utf8)
+        let array = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        XCTAssertEqual(array.count, 2)
+        XCTAssertEqual(array.map { $0["path"] as? String }, ["models/v1", "models/v2"])
+        XCTAssertEqual(array[0]["id"] as? Int, Int(first.version ?? -1))
+        let metrics = try XCTUnwrap(array[0]["metrics"] as? [String: [String: [String: Double]]])
+        XCTAssertEqual(try XCTUnwrap(metrics["holdout:test"]?["strict"]?["f1"]), 0.8, accuracy: 1e-9)
+        XCTAssertEqual((array[1]["metrics"] as? [String: Any])?.count, 0)
+
+        let table = try cli.ok(["models"])
+        XCTAssertTrue(table.contains("80.00"), table)
+        XCTAssertTrue(table.contains("90.00"), table)
+        XCTAssertTrue(table.contains("212 s") || table.contains("213 s"), table)
+    }
+}
