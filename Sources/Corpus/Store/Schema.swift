@@ -6,6 +6,7 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-corpus", migrate: v1)
+        migrator.registerMigration("v2-teacher", migrate: v2Teacher)
         migrator.registerMigration("v4-lexicon", migrate: v4Lexicon)
         return migrator
     }

@@ -1,1 +1,0 @@
-// Teacher: placeholder until its issue lands.
