@@ -154,3 +154,10 @@ extension CorpusStore {
         }
     }
 }
+
+extension ReviewStatus {
+    /// A status as the workbench reports it after a decision is saved.
+    public init(_ state: ReviewState, spans: [Span], note: String?) {
+        self.init(state: state, spans: spans, note: note)
+    }
+}
