@@ -161,3 +161,10 @@ extension ReviewStatus {
         self.init(state: state, spans: spans, note: note)
     }
 }
+
+extension Job {
+    /// A job value not read from the table (for the workbench's tests and previews).
+    public init(_ id: Int64, kind: String, state: State, createdAt: Date) {
+        self.init(id: id, kind: kind, state: state, arguments: [], done: 0, cancelRequested: false, createdAt: createdAt)
+    }
+}
