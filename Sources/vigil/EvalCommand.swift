@@ -29,9 +29,33 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(name: .customLong("per-drug"), help: "Add scores per normalized drug name.") var perDrug = false
     @Flag(help: "List the strict errors (boundary, spurious, missed).") var errors = false
+    @Option(help: ArgumentHelp("Run as background job ID (a row created by the workbench): report progress and leave the JSON result in the row.", valueName: "id"))
+    var job: Int64?
 
     func run() throws {
         let store = try corpus.open()
+        guard let job else { return try evaluate(store) }
+        try store.startJob(job, pid: getpid())
+        try store.reportProgress(job, done: 0, total: 1, message: "scoring \(pred) against \(gold)")
+        do {
+            let predLayer = try store.layer(pred), goldLayer = try store.layer(gold)
+            let selection = split ?? .all
+            let evaluation = Evaluation(predicted: try store.pairs(in: predLayer, sentences: selection, within: goldLayer),
+                                        gold: try store.pairs(in: goldLayer, sentences: selection))
+            let report = try jsonString(EvalReport(evaluation, perDrug: false, errors: nil))
+            try store.logJob(job, String(format: "%@ vs %@ on %@: strict F1 %.1f, lenient F1 %.1f", predLayer.description,
+                                         goldLayer.description, selection.description,
+                                         evaluation.strict.f1 * 100, evaluation.lenient.f1 * 100))
+            try store.reportProgress(job, done: 1, total: 1, message: "done")
+            try store.finishJob(job, state: .succeeded, result: report)
+            print(report)
+        } catch {
+            try? store.finishJob(job, state: .failed, error: "\(error)")
+            throw error
+        }
+    }
+
+    private func evaluate(_ store: CorpusStore) throws {
         let predLayer = try store.layer(pred)
         let goldLayer = try store.layer(gold)
         let selection = split ?? .all

@@ -1,0 +1,170 @@
+import Core
+import Foundation
+import GRDB
+
+/// One (sentence, drug mention) item of the review queue with its current state.
+public struct QueueEntry: Hashable, Sendable {
+    public var item: ItemKey
+    public var state: ReviewState
+    public init(item: ItemKey, state: ReviewState) {
+        self.item = item
+        self.state = state
+    }
+}
+
+/// One sentence as the workbench shows it: its drugs with their review status, and the
+/// ADE spans of every layer kind (latest teacher run, latest student version).
+public struct SentenceDetail: Hashable, Sendable {
+    public struct Drug: Hashable, Sendable {
+        public var mentionID: Int64
+        public var span: Span
+        public var text: String
+        public var normalized: String
+        public var origin: String
+        public var review: ReviewStatus
+        public init(mentionID: Int64, span: Span, text: String, normalized: String, origin: String,
+                    review: ReviewStatus) {
+            self.mentionID = mentionID
+            self.span = span
+            self.text = text
+            self.normalized = normalized
+            self.origin = origin
+            self.review = review
+        }
+    }
+    public var id: Int64
+    public var documentKey: String
+    public var text: String
+    /// Drug mentions in text order.
+    public var drugs: [Drug]
+    /// ADE spans per layer kind, per drug mention (sorted).
+    public var spans: [LayerKind: [Int64: [Span]]]
+    /// The drug mentions each layer kind has answered (ADE or "no ADE").
+    public var answered: [LayerKind: Set<Int64>]
+    /// The teacher run whose spans `spans[.teacher]` holds, if any.
+    public var teacherRun: Int64?
+
+    public init(id: Int64, documentKey: String, text: String, drugs: [Drug], spans: [LayerKind: [Int64: [Span]]],
+                answered: [LayerKind: Set<Int64>], teacherRun: Int64?) {
+        self.id = id
+        self.documentKey = documentKey
+        self.text = text
+        self.drugs = drugs
+        self.spans = spans
+        self.answered = answered
+        self.teacherRun = teacherRun
+    }
+}
+
+extension CorpusStore {
+    /// Every item in reading order (document, sentence position, mention start) with its
+    /// review state: one query, fast enough for the workbench to load 100k sentences.
+    public func queueEntries() throws -> [QueueEntry] {
+        try pool.read { db in
+            var result: [QueueEntry] = []
+            let statement = try db.makeStatement(sql: """
+                SELECT m.sentence_id, m.id, r.state FROM drug_mention m
+                JOIN sentence s ON s.id = m.sentence_id
+                LEFT JOIN review_item r ON r.drug_mention_id = m.id
+                ORDER BY s.document_id, s.position, s.id, m.start, m."end"
+                """)
+            let cursor = try Row.fetchCursor(statement)
+            while let row = try cursor.next() {
+                let state: String? = row[2]
+                result.append(QueueEntry(item: ItemKey(sentenceID: row[0], drugMentionID: row[1]),
+                                         state: state.flatMap(ReviewState.init(rawValue:)) ?? .pending))
+            }
+            return result
+        }
+    }
+
+    /// One sentence with its drugs, review statuses and the spans of gold, curated, the
+    /// latest teacher run and the latest student version; nil when there is no such sentence.
+    public func sentenceDetail(_ id: Int64) throws -> SentenceDetail? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT s.text, d.key FROM sentence s JOIN document d ON d.id = s.document_id WHERE s.id = ?
+                """, arguments: [id]) else { return nil }
+            var drugs: [SentenceDetail.Drug] = []
+            for m in try Row.fetchAll(db, sql: """
+                SELECT id, start, "end", text, normalized, origin FROM drug_mention WHERE sentence_id = ?
+                ORDER BY start, "end"
+                """, arguments: [id]) {
+                let mention: Int64 = m[0]
+                let status = try Self.reviewStatus(ItemKey(sentenceID: id, drugMentionID: mention), db)
+                drugs.append(.init(mentionID: mention, span: Span(m[1], m[2]), text: m[3], normalized: m[4],
+                                   origin: m[5], review: status))
+            }
+            var spans: [LayerKind: [Int64: [Span]]] = [:]
+            var answered: [LayerKind: Set<Int64>] = [:]
+            var teacherRun: Int64?
+            for kind in LayerKind.allCases {
+                guard let layer = try? Self.layer(LayerRef(kind), db) else { continue }
+                if kind == .teacher { teacherRun = layer.version }
+                var byDrug: [Int64: [Span]] = [:]
+                for a in try Row.fetchAll(db, sql: """
+                    SELECT drug_mention_id, start, "end" FROM ade WHERE layer_id = ? AND sentence_id = ?
+                    """, arguments: [layer.id, id]) {
+                    byDrug[a[0], default: []].append(Span(a[1], a[2]))
+                }
+                spans[kind] = byDrug.mapValues { $0.sorted() }
+                if kind == .curated {
+                    answered[kind] = Set(drugs.filter { $0.review.state.isDecided }.map(\.mentionID))
+                } else {
+                    answered[kind] = Set(try Int64.fetchAll(db, sql: """
+                        SELECT i.drug_mention_id FROM layer_item i JOIN drug_mention m ON m.id = i.drug_mention_id
+                        WHERE i.layer_id = ? AND m.sentence_id = ?
+                        """, arguments: [layer.id, id]))
+                }
+            }
+            return SentenceDetail(id: id, documentKey: row[1], text: row[0], drugs: drugs, spans: spans,
+                                  answered: answered, teacherRun: teacherRun)
+        }
+    }
+
+    /// The ids of the sentences whose text contains `query` (case-insensitive for ASCII), ascending.
+    public func searchSentences(_ query: String) throws -> [Int64] {
+        guard !query.isEmpty else { return [] }
+        return try pool.read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM sentence WHERE instr(lower(text), lower(?)) > 0 ORDER BY id",
+                               arguments: [query])
+        }
+    }
+
+    /// The drug mentions where the latest teacher run and the latest student version
+    /// propose different ADE spans (both must have answered the item); empty when either
+    /// layer is missing.
+    public func teacherStudentDisagreements() throws -> Set<Int64> {
+        try pool.read { db in
+            guard let teacher = try? Self.layer(LayerRef(.teacher), db),
+                  let student = try? Self.layer(LayerRef(.student), db) else { return [] }
+            let spans = { (layer: Int64) -> [Int64: [Span]] in
+                var result: [Int64: [Span]] = [:]
+                let cursor = try Row.fetchCursor(db, sql: "SELECT drug_mention_id, start, \"end\" FROM ade WHERE layer_id = ?",
+                                                 arguments: [layer])
+                while let row = try cursor.next() { result[row[0], default: []].append(Span(row[1], row[2])) }
+                return result.mapValues { $0.sorted() }
+            }
+            let t = try spans(teacher.id), s = try spans(student.id)
+            let both = Set(try Int64.fetchAll(db, sql: "SELECT drug_mention_id FROM layer_item WHERE layer_id = ?",
+                                              arguments: [teacher.id]))
+                .intersection(try Int64.fetchAll(db, sql: "SELECT drug_mention_id FROM layer_item WHERE layer_id = ?",
+                                                 arguments: [student.id]))
+            return both.filter { (t[$0] ?? []) != (s[$0] ?? []) }
+        }
+    }
+}
+
+extension ReviewStatus {
+    /// A status as the workbench reports it after a decision is saved.
+    public init(_ state: ReviewState, spans: [Span], note: String?) {
+        self.init(state: state, spans: spans, note: note)
+    }
+}
+
+extension Job {
+    /// A job value not read from the table (for the workbench's tests and previews).
+    public init(_ id: Int64, kind: String, state: State, createdAt: Date) {
+        self.init(id: id, kind: kind, state: state, arguments: [], done: 0, cancelRequested: false, createdAt: createdAt)
+    }
+}

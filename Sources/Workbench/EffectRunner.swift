@@ -1,0 +1,159 @@
+import Core
+import Corpus
+import Foundation
+import TerminalUI
+
+/// Runs the effects `update` returns, against the corpus and the job supervisor, and
+/// turns their outcomes into messages. The only place the workbench does I/O.
+public final class EffectRunner {
+    public let store: CorpusStore
+    public let evidence: TeacherEvidenceSource
+    public let supervisor: JobSupervisor?
+    public let author: String
+    /// Loads a theme by name or path (set by the app; nil refuses `:theme`).
+    public var loadTheme: ((String) throws -> Theme)?
+    /// Called with a newly loaded theme.
+    public var applyTheme: ((Theme) -> Void)?
+    public private(set) var quitRequested = false
+    /// Messages produced off the main thread (metrics), collected by `drain`.
+    private let mailbox = Mailbox()
+
+    public init(store: CorpusStore, evidence: TeacherEvidenceSource = NoTeacherEvidence(),
+                supervisor: JobSupervisor?, author: String) {
+        self.store = store
+        self.evidence = evidence
+        self.supervisor = supervisor
+        self.author = author
+    }
+
+    /// Runs one effect; returns the messages it produced.
+    public func run(_ effect: Effect) -> [Msg] {
+        do {
+            return try perform(effect)
+        } catch {
+            return [.failed("\(error)")]
+        }
+    }
+
+    /// Messages finished in the background since the last call.
+    public func drain() -> [Msg] { mailbox.take() }
+
+    private func perform(_ effect: Effect) throws -> [Msg] {
+        switch effect {
+        case .loadSentence(let id):
+            guard let detail = try store.sentenceDetail(id) else { return [.failed("sentence \(id) does not exist")] }
+            var ungrounded: [UngroundedString] = []
+            var exchange: TeacherExchangeView?
+            if let run = detail.teacherRun {
+                ungrounded = (try? evidence.ungrounded(sentenceID: id, teacherRun: run)) ?? []
+                exchange = try? evidence.exchange(sentenceID: id, teacherRun: run)
+            }
+            return [.sentenceLoaded(detail, ungrounded: ungrounded, exchange: exchange)]
+        case let .decide(item, state, spans, note, elapsed):
+            do {
+                let event = try store.decide(item, state: state, spans: spans, author: author, note: note,
+                                             elapsedMilliseconds: elapsed)
+                return [.saved(Self.saved(event))]
+            } catch {
+                return [.failed("not saved: \(item): \(error)")]
+            }
+        case .undo:
+            return [.saved(Self.saved(try store.undo(author: author)))]
+        case .redo:
+            return [.saved(Self.saved(try store.redo(author: author)))]
+        case .loadFilter(let filter):
+            switch filter {
+            case .disagreements:
+                return [.filterLoaded(filter, try store.teacherStudentDisagreements())]
+            case .ungrounded:
+                guard let run = (try? store.layer(LayerRef(.teacher)))?.version else { return [.filterLoaded(filter, [])] }
+                return [.filterLoaded(filter, try evidence.sentencesWithUngrounded(teacherRun: run))]
+            default:
+                return []
+            }
+        case .search(let query):
+            return [.searchResult(query: query, sentences: try store.searchSentences(query))]
+        case let .addDrugMention(sentenceID, span):
+            let id = try store.addCuratorMention(sentenceID: sentenceID, span: span)
+            return [.drugAdded(QueueEntry(item: ItemKey(sentenceID: sentenceID, drugMentionID: id), state: .pending))]
+        case .startJob(let kind):
+            guard let supervisor else { return [.failed("jobs cannot be started from here")] }
+            let id = try supervisor.start(kind)
+            return [.jobs(try supervisor.rows()), .info("started \(kind.rawValue) job \(id)")]
+        case .cancelJob(let id):
+            guard let supervisor else { return [.failed("jobs cannot be cancelled from here")] }
+            try supervisor.cancel(id)
+            return [.jobs(try supervisor.rows()), .info("asked job \(id) to stop")]
+        case .refreshMetrics:
+            refreshMetricsInBackground()
+            return []
+        case .setTheme(let name):
+            guard let loadTheme else { return [.failed("themes cannot be changed here")] }
+            let theme = try loadTheme(name)
+            applyTheme?(theme)
+            return [.themeChanged(theme.name)]
+        case .quit:
+            quitRequested = true
+            return []
+        }
+    }
+
+    /// The job rows now (a poll).
+    public func pollJobs() -> [Msg] {
+        guard let supervisor, let rows = try? supervisor.rows() else { return [] }
+        return [.jobs(rows)]
+    }
+
+    static func saved(_ event: ReviewEvent) -> SavedDecision {
+        SavedDecision(item: event.item, state: event.stateAfter, spans: event.spansAfter, note: event.note,
+                      action: event.action)
+    }
+
+    /// Scores every layer against gold on the test split (off the main thread).
+    public func refreshMetricsInBackground() {
+        let store = self.store
+        let mailbox = self.mailbox
+        Thread.detachNewThread {
+            if let msg = try? Self.metrics(store) { mailbox.put(msg) }
+        }
+    }
+
+    /// Strict and lenient scores per layer, and per model version for the trend.
+    public static func metrics(_ store: CorpusStore) throws -> Msg {
+        guard let gold = try? store.layer(.gold) else { return .metrics(scope: "", rows: [], trend: []) }
+        let test = SentenceSelection.split(name: "holdout", parts: ["test"])
+        let selection: SentenceSelection = (try? store.sentenceIDs(test)) != nil ? test : .all
+        let scope = selection == .all ? "all sentences" : "holdout:test"
+        let goldPairs = try store.pairs(in: gold, sentences: selection)
+        func score(_ layer: LayerInfo) throws -> MetricRow {
+            let e = Evaluation(predicted: try store.pairs(in: layer, sentences: selection, within: gold), gold: goldPairs)
+            return MetricRow(layer: layer.description, strict: e.strict, lenient: e.lenient)
+        }
+        var rows: [MetricRow] = []
+        for ref in [LayerRef(.teacher), .curated, LayerRef(.student)] {
+            if let layer = try? store.layer(ref) { rows.append(try score(layer)) }
+        }
+        let trend = try store.layers().filter { $0.kind == .student }.map(score)
+        return .metrics(scope: scope, rows: rows, trend: trend)
+    }
+}
+
+/// A locked list of messages handed from background threads to the main loop.
+final class Mailbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [Msg] = []
+
+    func put(_ msg: Msg) {
+        lock.lock()
+        messages.append(msg)
+        lock.unlock()
+    }
+
+    func take() -> [Msg] {
+        lock.lock()
+        defer { lock.unlock() }
+        let result = messages
+        messages = []
+        return result
+    }
+}

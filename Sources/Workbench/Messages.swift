@@ -1,0 +1,103 @@
+import Core
+import Corpus
+import Foundation
+import TerminalUI
+
+/// The queue filters, in the order `f` cycles through them.
+public enum QueueFilter: String, CaseIterable, Hashable, Sendable {
+    case all, pending, accepted, noADE = "no-ade", flagged, disagreements, ungrounded
+
+    /// True for filters that need a set computed by the runner (not the review state).
+    public var needsSet: Bool { self == .disagreements || self == .ungrounded }
+
+    public func admits(_ state: ReviewState) -> Bool {
+        switch self {
+        case .all, .disagreements, .ungrounded: true
+        case .pending: state == .pending || state == .skipped
+        case .accepted: state == .accepted
+        case .noADE: state == .noADE
+        case .flagged: state == .flagged
+        }
+    }
+}
+
+/// Kinds of background job the side panel starts (`vigil <kind> --job ID …`).
+public enum JobKind: String, CaseIterable, Hashable, Sendable {
+    case teach, train, predict, eval
+}
+
+/// A job as the side panel shows it.
+public struct JobRow: Hashable, Sendable {
+    public var job: Job
+    /// Running, but its process is gone.
+    public var isLost: Bool
+    public var log: [String]
+    public init(job: Job, isLost: Bool, log: [String]) {
+        self.job = job
+        self.isLost = isLost
+        self.log = log
+    }
+    public var stateLabel: String { isLost ? "lost" : job.state.rawValue }
+    public var isActive: Bool { !isLost && !job.state.isFinished }
+}
+
+/// One layer's scores against gold.
+public struct MetricRow: Hashable, Sendable {
+    public var layer: String
+    public var strict: Score
+    public var lenient: Score
+    public init(layer: String, strict: Score, lenient: Score) {
+        self.layer = layer
+        self.strict = strict
+        self.lenient = lenient
+    }
+}
+
+/// A decision's outcome as the database recorded it.
+public struct SavedDecision: Hashable, Sendable {
+    public var item: ItemKey
+    public var state: ReviewState
+    public var spans: [Span]
+    public var note: String?
+    public var action: ReviewEvent.Action
+    public init(item: ItemKey, state: ReviewState, spans: [Span], note: String?, action: ReviewEvent.Action) {
+        self.item = item
+        self.state = state
+        self.spans = spans
+        self.note = note
+        self.action = action
+    }
+}
+
+/// Everything that can happen to the workbench.
+public enum Msg: Sendable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+    case tick(Date)
+    case sentenceLoaded(SentenceDetail, ungrounded: [UngroundedString], exchange: TeacherExchangeView?)
+    case saved(SavedDecision)
+    case failed(String)
+    case filterLoaded(QueueFilter, Set<Int64>)
+    case searchResult(query: String, sentences: [Int64])
+    case drugAdded(QueueEntry)
+    case jobs([JobRow])
+    case metrics(scope: String, rows: [MetricRow], trend: [MetricRow])
+    case themeChanged(String)
+    case info(String)
+}
+
+/// What `update` asks the runner to do: values, so tests assert on them.
+public enum Effect: Hashable, Sendable {
+    case loadSentence(Int64)
+    case decide(ItemKey, ReviewState, [Span], note: String?, elapsedMilliseconds: Int?)
+    case undo
+    case redo
+    case loadFilter(QueueFilter)
+    case search(String)
+    case addDrugMention(sentenceID: Int64, span: Span)
+    case startJob(JobKind)
+    case cancelJob(Int64)
+    case refreshMetrics
+    case setTheme(String)
+    case quit
+}

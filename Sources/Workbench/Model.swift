@@ -1,0 +1,144 @@
+import Core
+import Corpus
+import Foundation
+import TerminalUI
+
+/// The layer the sentence view shows. `working` is the curator's draft.
+public enum ViewLayer: String, CaseIterable, Hashable, Sendable {
+    case working, teacher, curated, student, gold, diff
+}
+
+/// The spans a curator is working on for one drug of the current sentence.
+public struct Draft: Hashable, Sendable {
+    public var spans: [Span]
+    /// Spans the curator marked as checked (`a`).
+    public var checked: Set<Span> = []
+    /// True once edited since it was loaded or saved.
+    public var edited = false
+    public init(spans: [Span]) { self.spans = spans.sorted() }
+}
+
+/// What the keyboard is doing.
+public enum Mode: Hashable, Sendable {
+    case normal
+    /// Selecting words from `anchor` to the caret: a new span, or a new drug mention.
+    case visual(anchor: Int, purpose: VisualPurpose)
+    case prompt(Prompt, text: String)
+    case help
+    case raw
+}
+
+public enum VisualPurpose: Hashable, Sendable { case span, drug }
+public enum Prompt: String, Hashable, Sendable { case jump, search, flag, command }
+
+/// The workbench state: a value. `update` changes it; `render` draws it.
+public struct WorkbenchModel: Sendable {
+    public var width = 80
+    public var height = 24
+    public var keymap: Keymap
+    public var author: String
+    public var mode: Mode = .normal
+
+    // Queue
+    public var queue: [QueueEntry]
+    /// Queue indices that pass the filter, in order.
+    public var visible: [Int] = []
+    /// Index into `visible`.
+    public var cursor = 0
+    public var filter: QueueFilter = .all
+    public var filterSets: [QueueFilter: Set<Int64>] = [:]
+    var positionOfMention: [Int64: Int] = [:]
+
+    // The current sentence
+    public var detail: SentenceDetail?
+    public var drafts: [Int64: Draft] = [:]
+    public var focusedSpan: Int?
+    /// Scalar offset of the caret in the sentence.
+    public var caret = 0
+    public var layer: ViewLayer = .working
+    public var ungrounded: [UngroundedString] = []
+    public var exchange: TeacherExchangeView?
+    /// Items with a decision sent to the database and not yet confirmed.
+    public var saving: Set<Int64> = []
+
+    // Status and panels
+    public var message: String?
+    public var messageIsError = false
+    public var jobs: [JobRow] = []
+    public var metricsScope = ""
+    public var metrics: [MetricRow] = []
+    public var trend: [MetricRow] = []
+    public var themeName: String
+    public var lastSearch = ""
+    public var helpScroll = 0
+
+    // Clock and progress (the clock arrives as messages; update never reads it)
+    public var now: Date
+    public var sessionStart: Date
+    public var itemOpenedAt: Date
+    public var decisionsThisSession = 0
+
+    public init(queue: [QueueEntry], keymap: Keymap = .standard, author: String, themeName: String, now: Date) {
+        self.queue = queue
+        self.keymap = keymap
+        self.author = author
+        self.themeName = themeName
+        self.now = now
+        sessionStart = now
+        itemOpenedAt = now
+        for (i, entry) in queue.enumerated() { positionOfMention[entry.item.drugMentionID] = i }
+        visible = Array(queue.indices)
+    }
+
+    /// The queue entry under the cursor.
+    public var current: QueueEntry? {
+        guard cursor >= 0, cursor < visible.count else { return nil }
+        return queue[visible[cursor]]
+    }
+
+    /// The current drug in `detail`, when loaded.
+    public var currentDrugIndex: Int? {
+        guard let current, let detail, detail.id == current.item.sentenceID else { return nil }
+        return detail.drugs.firstIndex { $0.mentionID == current.item.drugMentionID }
+    }
+
+    /// The draft of the current item.
+    public var currentDraft: Draft? {
+        current.flatMap { drafts[$0.item.drugMentionID] }
+    }
+
+    /// Items decided (accepted or no ADE) out of all.
+    public var doneCount: Int { queue.reduce(0) { $0 + ($1.state.isDecided ? 1 : 0) } }
+
+    /// Decisions per hour in this session.
+    public var itemsPerHour: Double {
+        let hours = now.timeIntervalSince(sessionStart) / 3600
+        return hours > 1.0 / 360 ? Double(decisionsThisSession) / hours : 0
+    }
+
+    /// The spans the view shows for a drug in `layer` (the draft in working and diff views).
+    public func shownSpans(_ mentionID: Int64, layer: ViewLayer? = nil) -> [Span] {
+        switch layer ?? self.layer {
+        case .working, .diff: return drafts[mentionID]?.spans ?? []
+        case .teacher: return detail?.spans[.teacher]?[mentionID] ?? []
+        case .curated: return detail?.spans[.curated]?[mentionID] ?? []
+        case .student: return detail?.spans[.student]?[mentionID] ?? []
+        case .gold: return detail?.spans[.gold]?[mentionID] ?? []
+        }
+    }
+
+    /// The starting draft for a drug: its saved decision, else the teacher's (or the
+    /// student's) proposal.
+    static func initialDraft(_ drug: SentenceDetail.Drug, _ detail: SentenceDetail) -> Draft {
+        switch drug.review.state {
+        case .accepted: return Draft(spans: drug.review.spans)
+        case .noADE: return Draft(spans: [])
+        default:
+            if let teacher = detail.spans[.teacher], detail.answered[.teacher]?.contains(drug.mentionID) == true
+                || teacher[drug.mentionID] != nil {
+                return Draft(spans: teacher[drug.mentionID] ?? [])
+            }
+            return Draft(spans: detail.spans[.student]?[drug.mentionID] ?? [])
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Core
+import Corpus
+import Foundation
+import TerminalUI
+
+extension WorkbenchModel {
+    /// Jobs with progress, scores against gold, model versions with their F1 trend.
+    func renderSidePanel(_ b: inout ScreenBuffer, _ area: Rect) {
+        b.fill(area, role: .panel)
+        for y in area.y..<area.maxY { b.put("│", x: area.x, y: y, role: .panel) }
+        let x = area.x + 2
+        let right = area.maxX - 1
+        var y = area.y
+        b.put("Jobs  (:teach :train :eval, X cancels)", x: x, y: y, role: .panelTitle, limit: right)
+        y += 1
+        if jobs.isEmpty {
+            b.put("no jobs yet", x: x, y: y, role: .dim, limit: right)
+            y += 1
+        }
+        let jobBudget = max(2, (area.height - 10))
+        let startY = y
+        for row in jobs where y - startY + 3 <= jobBudget {
+            let job = row.job
+            let role: Role = row.isLost || job.state == .failed ? .error : job.state == .succeeded ? .success : .panel
+            b.put("#\(job.id) \(job.kind) \(row.stateLabel)", x: x, y: y, role: role, limit: right)
+            let timing = timingText(job)
+            b.put(timing, x: max(x, right - TextWidth.of(timing)), y: y, role: .dim, limit: right)
+            y += 1
+            if row.isActive {
+                let barWidth = max(4, area.width - 10)
+                let fraction = job.progress ?? 0
+                let filled = Int((Double(barWidth) * fraction).rounded(.down))
+                var bx = b.put(String(repeating: " ", count: filled), x: x, y: y, role: .progress)
+                bx = b.put(String(repeating: "·", count: barWidth - filled), x: bx, y: y, role: .progressTrack)
+                b.put(job.progress.map { String(format: " %3.0f%%", $0 * 100) } ?? "   ?", x: bx, y: y, role: .panel, limit: right)
+                y += 1
+            }
+            if let error = job.error, !row.isActive {
+                b.put(error.replacingOccurrences(of: "\n", with: " "), x: x + 1, y: y, role: .error, limit: right)
+                y += 1
+            } else if let last = row.log.last ?? job.message {
+                b.put(last, x: x + 1, y: y, role: .dim, limit: right)
+                y += 1
+            }
+        }
+        y += 1
+        guard y < area.maxY - 2 else { return }
+        b.put("Scores vs gold\(metricsScope.isEmpty ? "" : " · " + metricsScope)", x: x, y: y, role: .panelTitle, limit: right)
+        y += 1
+        if metrics.isEmpty {
+            b.put("no layer to score yet", x: x, y: y, role: .dim, limit: right)
+            y += 1
+        } else {
+            b.put("layer        P     R     F1", x: x, y: y, role: .dim, limit: right)
+            y += 1
+            for m in metrics where y < area.maxY - 3 {
+                b.put(m.layer.padded(10) + " S " + Self.prf(m.strict), x: x, y: y, role: .panel, limit: right)
+                b.put(String(repeating: " ", count: 10) + " L " + Self.prf(m.lenient), x: x, y: y + 1, role: .panel, limit: right)
+                y += 2
+            }
+        }
+        y += 1
+        guard y < area.maxY - 1 else { return }
+        b.put("Model versions (strict F1)", x: x, y: y, role: .panelTitle, limit: right)
+        y += 1
+        if trend.isEmpty {
+            b.put("none yet (:train)", x: x, y: y, role: .dim, limit: right)
+            return
+        }
+        let bars = Array("▁▂▃▄▅▆▇█")
+        let line = String(trend.map { bars[min(bars.count - 1, Int($0.strict.f1 * Double(bars.count)))] })
+        let last = trend.last.map { " \($0.layer) \(String(format: "%.1f", $0.strict.f1 * 100))" } ?? ""
+        b.put(line + last, x: x, y: y, role: .panel, limit: right)
+    }
+
+    static func prf(_ s: Score) -> String {
+        String(format: "%5.1f %5.1f %5.1f", s.precision * 100, s.recall * 100, s.f1 * 100)
+    }
+
+    /// Elapsed time, and the ETA while running with known progress.
+    func timingText(_ job: Job) -> String {
+        guard let started = job.startedAt else { return "" }
+        let end = job.finishedAt ?? now
+        let elapsed = max(0, end.timeIntervalSince(started))
+        var text = Self.duration(elapsed)
+        if !job.state.isFinished, let p = job.progress, p > 0, p < 1 {
+            text += " eta " + Self.duration(elapsed * (1 - p) / p)
+        }
+        return text
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+        return "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m"
+    }
+}

@@ -1,0 +1,288 @@
+import Core
+import Corpus
+import Foundation
+import TerminalUI
+
+extension WorkbenchModel {
+    /// Draws the whole screen into a buffer of the model's size: roles only, no terminal.
+    public func render() -> ScreenBuffer {
+        var b = ScreenBuffer(width: width, height: height)
+        guard width >= minimumSize.width, height >= minimumSize.height else {
+            renderTooSmall(&b)
+            return b
+        }
+        renderHeader(&b)
+        let side = width >= 100 ? min(44, width / 3) : 0
+        let main = Rect(x: 0, y: 1, width: width - side, height: height - 3)
+        renderMain(&b, main)
+        if side > 0 { renderSidePanel(&b, Rect(x: width - side, y: 1, width: side, height: height - 3)) }
+        renderMessageLine(&b, y: height - 2)
+        renderStatusLine(&b, y: height - 1)
+        switch mode {
+        case .help: renderHelp(&b)
+        case .raw: renderRaw(&b)
+        default: break
+        }
+        return b
+    }
+
+    private func renderTooSmall(_ b: inout ScreenBuffer) {
+        let text = "Terminal too small: \(width)×\(height). Vigil needs at least \(minimumSize.width)×\(minimumSize.height). Enlarge the window, or press q to quit."
+        for (i, line) in TextWrap.strings(text, width: max(1, width)).enumerated() where i < height {
+            b.put(line, x: 0, y: i, role: .error)
+        }
+    }
+
+    private func renderHeader(_ b: inout ScreenBuffer) {
+        b.fill(Rect(x: 0, y: 0, width: width, height: 1), role: .header)
+        let total = queue.count
+        let done = doneCount
+        let percent = total > 0 ? done * 100 / total : 0
+        var x = b.put(" Vigil ", x: 0, y: 0, role: .header)
+        x = b.put(" filter \(filter.rawValue) (\(visible.count)) ", x: x + 1, y: 0, role: .header)
+        x = b.put(" done \(done)/\(total) (\(percent)%) ", x: x + 1, y: 0, role: .header)
+        x = b.put(String(format: " %.0f items/h ", itemsPerHour), x: x + 1, y: 0, role: .header)
+        b.put(" view \(layer.rawValue) · theme \(themeName) ", x: x + 1, y: 0, role: .header)
+    }
+
+    private func renderMain(_ b: inout ScreenBuffer, _ area: Rect) {
+        var y = area.y
+        let x = area.x + 1
+        let right = area.maxX - 1
+        guard let current else {
+            b.put(queue.isEmpty ? "The corpus has no (sentence, drug) items yet: import some (vigil import …)."
+                  : "No items match the filter '\(filter.rawValue)' (f changes it).", x: x, y: y + 1, role: .dim, limit: right)
+            renderQueue(&b, Rect(x: area.x, y: y + 3, width: area.width, height: area.maxY - y - 3))
+            return
+        }
+        let state = saving.contains(current.item.drugMentionID) ? "saving…" : current.state.rawValue
+        b.put("Item \(cursor + 1)/\(visible.count)  ·  \(current.item)  ·  \(state)", x: x, y: y, role: .panelTitle, limit: right)
+        y += 1
+        guard let detail, detail.id == current.item.sentenceID else {
+            b.put("loading…", x: x, y: y + 1, role: .dim)
+            return
+        }
+        // Drugs of the sentence, each in its colour; the item's drug marked.
+        var dx = b.put("Drugs: ", x: x, y: y, role: .dim, limit: right)
+        for (k, drug) in detail.drugs.enumerated() {
+            let selected = drug.mentionID == current.item.drugMentionID
+            dx = b.put(selected ? "▸" : " ", x: dx, y: y, role: .drugSelected, limit: right)
+            dx = b.put(drug.text, x: dx, y: y, role: selected ? .drugSelected : Role.drug(k), limit: right)
+            let edited = drafts[drug.mentionID]?.edited == true ? "*" : ""
+            dx = b.put(" \(Self.symbol(drug.review.state))\(edited)  ", x: dx, y: y, role: .dim, limit: right)
+        }
+        y += 2
+        // The sentence, wrapped, with roles per scalar.
+        let scalars = Array(detail.text.unicodeScalars)
+        let roles = sentenceRoles(detail, scalars)
+        let textWidth = max(10, area.width - 4)
+        let lines = TextWrap.lines(scalars, width: textWidth)
+        let maxLines = max(3, (area.height - 8) / 2)
+        for range in lines.prefix(maxLines) {
+            var cx = x + 1
+            for i in range {
+                let s = scalars[i].value < 0x20 ? " " : scalars[i]
+                cx = b.put(s, x: cx, y: y, role: roles[i], limit: area.maxX - 1)
+            }
+            y += 1
+        }
+        if lines.count > maxLines { b.put("…", x: x + 1, y: y, role: .dim); y += 1 }
+        y += 1
+        // The item's spans in the view's layer.
+        let drug = currentDrugIndex.map { detail.drugs[$0] }
+        let shown = shownSpans(current.item.drugMentionID)
+        let draft = currentDraft
+        let edited = draft?.edited == true && (layer == .working || layer == .diff) ? ", edited" : ""
+        b.put("ADEs of \(drug?.text ?? "?") (\(layer.rawValue)\(edited)): \(shown.isEmpty ? "none" : "")",
+              x: x, y: y, role: .panelTitle, limit: right)
+        y += 1
+        let text = ScalarText(detail.text)
+        for (i, span) in shown.enumerated() where y < area.maxY - 4 {
+            let focused = (layer == .working || layer == .diff) && focusedSpan == i
+            var sx = b.put(focused ? " ▸ " : "   ", x: x, y: y, role: .text)
+            sx = b.put(text.text(at: span) ?? "?", x: sx, y: y, role: focused ? .adeFocused : .adeSelected, limit: right)
+            let checked = draft?.checked.contains(span) == true ? " ✓" : ""
+            b.put(" \(span)\(checked)", x: sx, y: y, role: .dim, limit: right)
+            y += 1
+        }
+        if !ungrounded.isEmpty, y < area.maxY - 4 {
+            var tx = b.put("Ungrounded: ", x: x, y: y, role: .dim, limit: right)
+            for u in ungrounded {
+                tx = b.put("\"\(u.text)\"", x: tx, y: y, role: .ungrounded, limit: right)
+                tx = b.put(" (\(u.drug): \(u.reason))  ", x: tx, y: y, role: .dim, limit: right)
+            }
+            y += 1
+        }
+        renderQueue(&b, Rect(x: area.x, y: y + 1, width: area.width, height: area.maxY - y - 1))
+    }
+
+    static func symbol(_ state: ReviewState) -> String {
+        switch state {
+        case .pending: "·"
+        case .accepted: "✓"
+        case .noADE: "∅"
+        case .skipped: "»"
+        case .flagged: "⚑"
+        }
+    }
+
+    /// The role of every scalar of the sentence in the current view.
+    func sentenceRoles(_ detail: SentenceDetail, _ scalars: [Unicode.Scalar]) -> [Role] {
+        var roles = Array(repeating: Role.text, count: scalars.count)
+        func paint(_ span: Span, _ role: Role) {
+            for i in max(0, span.start)..<min(scalars.count, span.end) { roles[i] = role }
+        }
+        let selected = current?.item.drugMentionID
+        for drug in detail.drugs where drug.mentionID != selected {
+            for span in shownSpans(drug.mentionID, layer: layer == .diff ? .working : layer) { paint(span, .adeOther) }
+        }
+        if let selected {
+            if layer == .diff {
+                let teacher = Set(detail.spans[.teacher]?[selected] ?? [])
+                let student = Set(detail.spans[.student]?[selected] ?? [])
+                for span in teacher.subtracting(student) { paint(span, .teacherOnly) }
+                for span in student.subtracting(teacher) { paint(span, .studentOnly) }
+                for span in teacher.intersection(student) { paint(span, .agreed) }
+            } else {
+                let spans = shownSpans(selected)
+                for span in spans { paint(span, .adeSelected) }
+                if layer == .working, let f = focusedSpan, f < spans.count { paint(spans[f], .adeFocused) }
+            }
+        }
+        for (k, drug) in detail.drugs.enumerated() { paint(drug.span, Role.drug(k)) }
+        if case let .visual(anchor, _) = mode, let sel = Words(scalars).selection(anchor: anchor, caret: caret) {
+            paint(sel, .selection)
+        } else if mode == .normal, caret >= 0, caret < scalars.count {
+            roles[caret] = .cursor
+        }
+        return roles
+    }
+
+    private func renderQueue(_ b: inout ScreenBuffer, _ area: Rect) {
+        guard area.height >= 2 else { return }
+        b.put("Queue · \(filter.rawValue) · \(visible.count) of \(queue.count) items", x: area.x + 1, y: area.y,
+              role: .panelTitle, limit: area.maxX - 1)
+        let rows = area.height - 1
+        let first = max(0, min(cursor - rows / 2, visible.count - rows))
+        for row in 0..<rows {
+            let index = first + row
+            guard index < visible.count else { break }
+            let entry = queue[visible[index]]
+            let y = area.y + 1 + row
+            let isCurrent = index == cursor
+            let state = saving.contains(entry.item.drugMentionID) ? "…" : Self.symbol(entry.state)
+            let line = "\(isCurrent ? "▸" : " ") \(String(index + 1).leftPadded(6)) \(state) \(entry.item)"
+            b.put(line, x: area.x + 1, y: y, role: isCurrent ? .queueCurrent : .text, limit: area.maxX - 1)
+            if isCurrent { b.paint(Rect(x: area.x + 1, y: y, width: area.width - 2, height: 1), role: .queueCurrent) }
+        }
+    }
+
+    private func renderMessageLine(_ b: inout ScreenBuffer, y: Int) {
+        if case let .prompt(prompt, text) = mode {
+            let label: String
+            switch prompt {
+            case .jump: label = "jump to (N or SENTENCE/MENTION): "
+            case .search: label = "/"
+            case .flag: label = "flag note: "
+            case .command: label = ":"
+            }
+            let x = b.put(label + text, x: 0, y: y, role: .message)
+            b.put(" ", x: x, y: y, role: .cursor)
+            return
+        }
+        if let message { b.put(message, x: 0, y: y, role: messageIsError ? .error : .message) }
+    }
+
+    private func renderStatusLine(_ b: inout ScreenBuffer, y: Int) {
+        b.fill(Rect(x: 0, y: y, width: width, height: 1), role: .statusLine)
+        let hints: [(key: String, label: String)]
+        switch mode {
+        case .normal:
+            hints = keymap.hints([.nextItem, .previousItem, .acceptItem, .noADE, .rejectSpan, .newSpan,
+                                  .endRightWord, .endLeftWord, .undo, .nextFilter, .command, .help, .quit])
+        case .visual:
+            hints = keymap.hints([.extendSelection, .shrinkSelection, .confirmSelection, .cancelSelection])
+        case .prompt:
+            hints = [("⏎", "submit"), ("Esc", "cancel")]
+        case .help:
+            hints = [("j/k", "scroll"), ("any key", "close")]
+        case .raw:
+            hints = [("any key", "close")]
+        }
+        var x = 1
+        if case .visual(_, let purpose) = mode {
+            x = b.put(purpose == .span ? "VISUAL new span " : "VISUAL new drug ", x: x, y: y, role: .statusKey)
+        }
+        for hint in hints {
+            let needed = TextWidth.of(hint.key) + TextWidth.of(hint.label) + 3
+            guard x + needed <= width else { break }
+            x = b.put(hint.key, x: x, y: y, role: .statusKey)
+            x = b.put(" \(hint.label)  ", x: x, y: y, role: .statusLine)
+        }
+    }
+
+    /// A framed box for overlays; returns the inner area.
+    func box(_ b: inout ScreenBuffer, _ rect: Rect, title: String) -> Rect {
+        b.fill(rect, role: .panel)
+        for x in rect.x..<rect.maxX {
+            b.put("─", x: x, y: rect.y, role: .panel)
+            b.put("─", x: x, y: rect.maxY - 1, role: .panel)
+        }
+        for y in rect.y..<rect.maxY {
+            b.put("│", x: rect.x, y: y, role: .panel)
+            b.put("│", x: rect.maxX - 1, y: y, role: .panel)
+        }
+        b.put("┌", x: rect.x, y: rect.y, role: .panel)
+        b.put("┐", x: rect.maxX - 1, y: rect.y, role: .panel)
+        b.put("└", x: rect.x, y: rect.maxY - 1, role: .panel)
+        b.put("┘", x: rect.maxX - 1, y: rect.maxY - 1, role: .panel)
+        b.put(" \(title) ", x: rect.x + 2, y: rect.y, role: .panelTitle, limit: rect.maxX - 2)
+        return Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
+    }
+
+    private func renderHelp(_ b: inout ScreenBuffer) {
+        let inner = box(&b, Rect(x: 2, y: 1, width: width - 4, height: height - 2),
+                        title: "Keys (remap them in the [keys] table of the config file) · Esc closes")
+        var lines: [(String, Role)] = []
+        var group = ""
+        for entry in keymap.helpLines() {
+            if entry.group != group {
+                group = entry.group
+                lines.append((group, .panelTitle))
+            }
+            lines.append(("  " + entry.keys.padded(16) + " " + entry.help, .panel))
+        }
+        for (i, line) in lines.dropFirst(min(helpScroll, max(0, lines.count - inner.height))).prefix(inner.height).enumerated() {
+            b.put(line.0, x: inner.x, y: inner.y + i, role: line.1, limit: inner.maxX)
+        }
+    }
+
+    private func renderRaw(_ b: inout ScreenBuffer) {
+        guard let exchange else { return }
+        let inner = box(&b, Rect(x: 2, y: 1, width: width - 4, height: height - 2),
+                        title: "Teacher exchange · \(exchange.model) · any key closes")
+        var lines: [(String, Role)] = [("Prompt", .panelTitle)]
+        for paragraph in exchange.prompt.split(separator: "\n", omittingEmptySubsequences: false) {
+            lines += TextWrap.strings(String(paragraph), width: inner.width).map { ($0, .panel) }
+        }
+        lines.append(("Response", .panelTitle))
+        for paragraph in exchange.response.split(separator: "\n", omittingEmptySubsequences: false) {
+            lines += TextWrap.strings(String(paragraph), width: inner.width).map { ($0, .panel) }
+        }
+        // Show the end (the response) when it does not all fit.
+        for (i, line) in lines.suffix(inner.height).enumerated() {
+            b.put(line.0, x: inner.x, y: inner.y + i, role: line.1, limit: inner.maxX)
+        }
+    }
+}
+
+extension String {
+    func padded(_ n: Int) -> String {
+        let w = TextWidth.of(self)
+        return w >= n ? self : self + String(repeating: " ", count: n - w)
+    }
+
+    func leftPadded(_ n: Int) -> String {
+        count >= n ? self : String(repeating: " ", count: n - count) + self
+    }
+}

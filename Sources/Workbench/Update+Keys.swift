@@ -1,0 +1,327 @@
+import Core
+import Corpus
+import Foundation
+import TerminalUI
+
+extension WorkbenchModel {
+    /// Routes a key by mode.
+    mutating func handle(_ key: Key) -> [Effect] {
+        if key == .resize { return [] }
+        if width < minimumSize.width || height < minimumSize.height {
+            return keymap.action(for: key, in: .normal) == .quit ? [.quit] : []
+        }
+        switch mode {
+        case .help:
+            switch key {
+            case .char("j"), .down: helpScroll += 1
+            case .char("k"), .up: helpScroll = max(0, helpScroll - 1)
+            default: mode = .normal
+            }
+            return []
+        case .raw:
+            mode = .normal
+            return []
+        case let .prompt(prompt, text):
+            return edit(prompt, text, key)
+        case let .visual(anchor, purpose):
+            guard let action = keymap.action(for: key, in: .visual) else { return [] }
+            return visual(action, anchor: anchor, purpose: purpose)
+        case .normal:
+            message = nil
+            guard let action = keymap.action(for: key, in: .normal) else { return [] }
+            return perform(action)
+        }
+    }
+
+    private mutating func edit(_ prompt: Prompt, _ text: String, _ key: Key) -> [Effect] {
+        switch key {
+        case .escape:
+            mode = .normal
+            return []
+        case .enter:
+            mode = .normal
+            return submit(prompt, text.trimmingCharacters(in: .whitespaces))
+        case .backspace:
+            if text.isEmpty {
+                mode = .normal
+            } else {
+                mode = .prompt(prompt, text: String(text.dropLast()))
+            }
+            return []
+        case .char(let c):
+            mode = .prompt(prompt, text: text + String(Character(c)))
+            return []
+        default:
+            return []
+        }
+    }
+
+    private mutating func submit(_ prompt: Prompt, _ text: String) -> [Effect] {
+        switch prompt {
+        case .search:
+            let query = text.isEmpty ? lastSearch : text
+            guard !query.isEmpty else { return [] }
+            lastSearch = query
+            return [.search(query)]
+        case .jump:
+            return jump(text)
+        case .flag:
+            return decide(.flagged, spans: currentDraft?.spans ?? [], note: text.isEmpty ? nil : text)
+        case .command:
+            return command(text)
+        }
+    }
+
+    private mutating func jump(_ text: String) -> [Effect] {
+        let parts = text.split(separator: "/")
+        if parts.count == 2, let s = Int64(parts[0]), let m = Int64(parts[1]) {
+            guard let position = positionOfMention[m], queue[position].item.sentenceID == s else {
+                say("no item \(text)", error: true)
+                return []
+            }
+            return show(m)
+        }
+        guard let n = Int(text), n >= 1, n <= visible.count else {
+            say("jump: give a position 1–\(visible.count) or SENTENCE/MENTION", error: true)
+            return []
+        }
+        return select(n - 1)
+    }
+
+    /// Runs a `:` command.
+    mutating func command(_ text: String) -> [Effect] {
+        let words = text.split(separator: " ").map(String.init)
+        guard let name = words.first else { return [] }
+        let argument = words.dropFirst().joined(separator: " ")
+        switch name {
+        case "q", "quit", "q!", "wq": return [.quit]
+        case "help": mode = .help; return []
+        case "cancel":
+            if let id = Int64(argument) { return [.cancelJob(id)] }
+            return perform(.cancelJob)
+        case "theme":
+            guard !argument.isEmpty else { say(":theme NAME|PATH", error: true); return [] }
+            return [.setTheme(argument)]
+        case "filter":
+            guard let f = QueueFilter(rawValue: argument) else {
+                say("filters: \(QueueFilter.allCases.map(\.rawValue).joined(separator: ", "))", error: true)
+                return []
+            }
+            return setFilter(f)
+        case "layer":
+            guard let l = ViewLayer(rawValue: argument) else {
+                say("layers: \(ViewLayer.allCases.map(\.rawValue).joined(separator: ", "))", error: true)
+                return []
+            }
+            layer = l
+            return []
+        default:
+            if let kind = JobKind(rawValue: name) { return startJob(kind) }
+            say("unknown command :\(name)", error: true)
+            return []
+        }
+    }
+
+    /// Starts a job unless one of the kind is already running.
+    mutating func startJob(_ kind: JobKind) -> [Effect] {
+        if let running = jobs.first(where: { $0.job.kind == kind.rawValue && $0.isActive }) {
+            say("a \(kind.rawValue) job is already running (job \(running.job.id))", error: true)
+            return []
+        }
+        say("starting \(kind.rawValue)…")
+        return [.startJob(kind)]
+    }
+
+    mutating func perform(_ action: Action) -> [Effect] {
+        switch action {
+        case .nextItem: return select(cursor + 1)
+        case .previousItem: return select(cursor - 1)
+        case .nextPending:
+            guard !visible.isEmpty else { return [] }
+            for step in 1...visible.count {
+                let index = (cursor + step) % visible.count
+                if queue[visible[index]].state == .pending { return select(index) }
+            }
+            say("no pending item")
+            return []
+        case .jump: mode = .prompt(.jump, text: ""); return []
+        case .search: mode = .prompt(.search, text: ""); return []
+        case .command: mode = .prompt(.command, text: ""); return []
+        case .flag: mode = .prompt(.flag, text: current.flatMap { drafts[$0.item.drugMentionID] != nil ? detail?.drugs[currentDrugIndex ?? 0].review.note : nil } ?? ""); return []
+        case .help: mode = .help; helpScroll = 0; return []
+        case .quit: return [.quit]
+        case .nextFilter, .previousFilter:
+            let all = QueueFilter.allCases
+            let i = all.firstIndex(of: filter) ?? 0
+            return setFilter(all[(i + (action == .nextFilter ? 1 : all.count - 1)) % all.count])
+        case .nextDrug, .previousDrug: return cycleDrug(action == .nextDrug ? 1 : -1)
+        case .nextSpan, .previousSpan:
+            let count = currentDraft?.spans.count ?? 0
+            guard count > 0 else { return [] }
+            focusedSpan = ((focusedSpan ?? -1) + (action == .nextSpan ? 1 : count - 1) + count) % count
+            if let f = focusedSpan, let span = currentDraft?.spans[f] { caret = span.start }
+            return []
+        case .caretLeft, .caretRight:
+            guard let detail else { return [] }
+            let words = Words(Array(detail.text.unicodeScalars))
+            caret = (action == .caretRight ? words.nextStart(after: caret) : words.previousStart(before: caret)) ?? caret
+            return []
+        case .acceptItem:
+            guard current != nil else { return [] }
+            let spans = shownSpans(current!.item.drugMentionID)
+            return decide(spans.isEmpty ? .noADE : .accepted, spans: spans, note: nil)
+        case .noADE: return decide(.noADE, spans: [], note: nil)
+        case .skip: return decide(.skipped, spans: currentDraft?.spans ?? [], note: nil)
+        case .undo: say("undoing…"); return [.undo]
+        case .redo: say("redoing…"); return [.redo]
+        case .acceptSpan:
+            guard let f = focusedSpan, let m = current?.item.drugMentionID, let span = drafts[m]?.spans[f] else { return [] }
+            drafts[m]?.checked.insert(span)
+            return perform(.nextSpan)
+        case .rejectSpan:
+            guard let f = focusedSpan, let m = current?.item.drugMentionID, var draft = drafts[m] else { return [] }
+            draft.spans.remove(at: f)
+            draft.edited = true
+            drafts[m] = draft
+            focusedSpan = draft.spans.isEmpty ? nil : min(f, draft.spans.count - 1)
+            return []
+        case .newSpan, .addDrug:
+            guard let detail else { return [] }
+            let words = Words(Array(detail.text.unicodeScalars))
+            guard let word = words.word(at: caret) else { return [] }
+            caret = word.start
+            layer = .working
+            mode = .visual(anchor: word.start, purpose: action == .newSpan ? .span : .drug)
+            return []
+        case .startLeftWord, .startRightWord, .endLeftWord, .endRightWord,
+             .startLeftChar, .startRightChar, .endLeftChar, .endRightChar:
+            return moveBoundary(action)
+        case .relinkSpan: return relink(copy: false)
+        case .copyToDrug: return relink(copy: true)
+        case .nextLayer:
+            let cycle: [ViewLayer] = [.working, .teacher, .curated, .student, .gold]
+            layer = cycle[((cycle.firstIndex(of: layer) ?? -1) + 1) % cycle.count]
+            return []
+        case .diffView:
+            layer = layer == .diff ? .working : .diff
+            return []
+        case .rawView:
+            if exchange == nil {
+                say("no raw prompt/response recorded for this sentence")
+            } else {
+                mode = .raw
+            }
+            return []
+        case .cancelJob:
+            guard let job = jobs.first(where: \.isActive) else { say("no running job"); return [] }
+            say("cancelling job \(job.job.id)…")
+            return [.cancelJob(job.job.id)]
+        case .extendSelection, .shrinkSelection, .confirmSelection, .cancelSelection:
+            return []
+        }
+    }
+
+    /// Records a decision on the current item and moves on; the queue shows the new
+    /// state only when the database confirms it (`.saved`).
+    mutating func decide(_ state: ReviewState, spans: [Span], note: String?) -> [Effect] {
+        guard let item = current?.item else { return [] }
+        saving.insert(item.drugMentionID)
+        decisionsThisSession += 1
+        let elapsed = Int(max(0, now.timeIntervalSince(itemOpenedAt)) * 1000)
+        drafts[item.drugMentionID]?.spans = spans
+        let effect = Effect.decide(item, state, spans, note: note, elapsedMilliseconds: elapsed)
+        var effects = [effect]
+        if cursor + 1 < visible.count { effects += select(cursor + 1) }
+        return effects
+    }
+
+    private mutating func cycleDrug(_ step: Int) -> [Effect] {
+        guard let detail, let index = currentDrugIndex, detail.drugs.count > 1 else { return [] }
+        let target = detail.drugs[(index + step + detail.drugs.count) % detail.drugs.count].mentionID
+        return show(target)
+    }
+
+    private mutating func moveBoundary(_ action: Action) -> [Effect] {
+        guard let detail, let f = focusedSpan, let m = current?.item.drugMentionID, var draft = drafts[m],
+              f < draft.spans.count else {
+            say("no span selected (] selects one, v makes one)")
+            return []
+        }
+        let words = Words(Array(detail.text.unicodeScalars))
+        let span = draft.spans[f]
+        let moved: Span?
+        switch action {
+        case .startLeftWord: moved = words.startLeftWord(span)
+        case .startRightWord: moved = words.startRightWord(span)
+        case .endLeftWord: moved = words.endLeftWord(span)
+        case .endRightWord: moved = words.endRightWord(span)
+        case .startLeftChar: moved = words.startLeftChar(span)
+        case .startRightChar: moved = words.startRightChar(span)
+        case .endLeftChar: moved = words.endLeftChar(span)
+        default: moved = words.endRightChar(span)
+        }
+        guard let moved else { return [] }
+        draft.spans[f] = moved
+        draft.spans.sort()
+        draft.checked.remove(span)
+        draft.edited = true
+        drafts[m] = draft
+        focusedSpan = draft.spans.firstIndex(of: moved)
+        return []
+    }
+
+    private mutating func relink(copy: Bool) -> [Effect] {
+        guard let detail, let index = currentDrugIndex, let m = current?.item.drugMentionID,
+              var draft = drafts[m] else { return [] }
+        guard detail.drugs.count > 1 else {
+            say("this sentence has only one drug", error: true)
+            return []
+        }
+        let target = detail.drugs[(index + 1) % detail.drugs.count].mentionID
+        var moving: [Span]
+        if copy {
+            moving = draft.spans
+        } else {
+            guard let f = focusedSpan, f < draft.spans.count else { say("no span selected"); return [] }
+            moving = [draft.spans.remove(at: f)]
+            draft.edited = true
+            drafts[m] = draft
+        }
+        var other = drafts[target] ?? Draft(spans: [])
+        other.spans = Array(Set(other.spans).union(moving)).sorted()
+        other.edited = true
+        drafts[target] = other
+        let name = detail.drugs.first { $0.mentionID == target }?.text ?? "?"
+        let effects = show(target)
+        if let first = moving.first { focusedSpan = drafts[target]?.spans.firstIndex(of: first) }
+        say(copy ? "copied \(moving.count) span(s) to \(name): ⏎ to accept" : "moved the span to \(name): ⏎ to accept")
+        return effects
+    }
+
+    private mutating func visual(_ action: Action, anchor: Int, purpose: VisualPurpose) -> [Effect] {
+        guard let detail else { mode = .normal; return [] }
+        let words = Words(Array(detail.text.unicodeScalars))
+        switch action {
+        case .extendSelection:
+            caret = words.nextStart(after: caret) ?? caret
+        case .shrinkSelection:
+            if let previous = words.previousStart(before: caret), previous >= anchor { caret = previous }
+        case .cancelSelection:
+            mode = .normal
+        case .confirmSelection:
+            mode = .normal
+            guard let span = words.selection(anchor: anchor, caret: caret), let item = current?.item else { return [] }
+            if purpose == .drug { return [.addDrugMention(sentenceID: item.sentenceID, span: span)] }
+            var draft = drafts[item.drugMentionID] ?? Draft(spans: [])
+            if !draft.spans.contains(span) { draft.spans.append(span) }
+            draft.spans.sort()
+            draft.edited = true
+            drafts[item.drugMentionID] = draft
+            focusedSpan = draft.spans.firstIndex(of: span)
+            say("new span: ⏎ accepts the item")
+        default:
+            break
+        }
+        return []
+    }
+}

@@ -1,0 +1,197 @@
+import Core
+import Corpus
+import Foundation
+import TerminalUI
+
+/// The smallest screen the workbench draws on; below it shows a message instead.
+public let minimumSize = (width: 60, height: 16)
+
+extension WorkbenchModel {
+    /// Applies a message: the only way the model changes. Pure: no I/O, clock or
+    /// randomness (time arrives as `.tick`); what must happen outside is returned.
+    public mutating func update(_ msg: Msg) -> [Effect] {
+        switch msg {
+        case .key(let key):
+            return handle(key)
+        case let .resize(width, height):
+            self.width = width
+            self.height = height
+            return []
+        case .tick(let date):
+            now = date
+            return []
+        case let .sentenceLoaded(detail, ungrounded, exchange):
+            return loaded(detail, ungrounded: ungrounded, exchange: exchange)
+        case .saved(let decision):
+            return saved(decision)
+        case .failed(let text):
+            saving.removeAll()
+            say(text, error: true)
+            return []
+        case let .filterLoaded(filter, set):
+            filterSets[filter] = set
+            if self.filter == filter { applyFilter() }
+            return []
+        case let .searchResult(query, sentences):
+            return found(query, Set(sentences))
+        case .drugAdded(let entry):
+            return drugAdded(entry)
+        case .jobs(let rows):
+            let finished = jobs.contains { old in
+                old.isActive && rows.contains { $0.job.id == old.job.id && !$0.isActive }
+            }
+            jobs = rows
+            return finished ? [.refreshMetrics] : []
+        case let .metrics(scope, rows, trend):
+            metricsScope = scope
+            metrics = rows
+            self.trend = trend
+            return []
+        case .themeChanged(let name):
+            themeName = name
+            say("theme \(name)")
+            return []
+        case .info(let text):
+            say(text)
+            return []
+        }
+    }
+
+    mutating func say(_ text: String, error: Bool = false) {
+        message = text
+        messageIsError = error
+    }
+
+    /// Opens the item at `index` of `visible`; loads its sentence when it changes.
+    public mutating func select(_ index: Int) -> [Effect] {
+        guard !visible.isEmpty else { return [] }
+        cursor = min(max(0, index), visible.count - 1)
+        itemOpenedAt = now
+        guard let current else { return [] }
+        if detail?.id != current.item.sentenceID {
+            if drafts.values.contains(where: \.edited) { say("unsaved span edits were discarded") }
+            detail = nil
+            drafts = [:]
+            focusedSpan = nil
+            return [.loadSentence(current.item.sentenceID)]
+        }
+        focusFirstSpan()
+        return []
+    }
+
+    mutating func focusFirstSpan() {
+        let spans = currentDraft?.spans ?? []
+        focusedSpan = spans.isEmpty ? nil : 0
+        if let first = spans.first {
+            caret = first.start
+        } else if let index = currentDrugIndex, let detail {
+            caret = min(detail.drugs[index].span.end, max(0, detail.text.unicodeScalars.count - 1))
+        }
+    }
+
+    private mutating func loaded(_ detail: SentenceDetail, ungrounded: [UngroundedString],
+                                 exchange: TeacherExchangeView?) -> [Effect] {
+        guard current?.item.sentenceID == detail.id else { return [] }
+        self.detail = detail
+        self.ungrounded = ungrounded
+        self.exchange = exchange
+        drafts = [:]
+        for drug in detail.drugs { drafts[drug.mentionID] = Self.initialDraft(drug, detail) }
+        focusFirstSpan()
+        return []
+    }
+
+    private mutating func saved(_ decision: SavedDecision) -> [Effect] {
+        let mention = decision.item.drugMentionID
+        saving.remove(mention)
+        if let position = positionOfMention[mention] { queue[position].state = decision.state }
+        if var detail, let i = detail.drugs.firstIndex(where: { $0.mentionID == mention }) {
+            detail.drugs[i].review = ReviewStatus(decision.state, spans: decision.spans, note: decision.note)
+            self.detail = detail
+            if decision.action == .decide {
+                drafts[mention]?.edited = false
+            } else {
+                drafts[mention] = Self.initialDraft(detail.drugs[i], detail)
+            }
+        }
+        switch decision.action {
+        case .decide:
+            say("saved \(decision.item): \(decision.state.rawValue)")
+            return []
+        case .undo, .redo:
+            say("\(decision.action.rawValue) \(decision.item): now \(decision.state.rawValue)")
+            return show(mention)
+        }
+    }
+
+    /// Moves the cursor to a drug mention, clearing the filter if it hides it.
+    mutating func show(_ mention: Int64) -> [Effect] {
+        guard let position = positionOfMention[mention] else { return [] }
+        if !visible.contains(position) {
+            filter = .all
+            applyFilter()
+        }
+        guard let index = visible.firstIndex(of: position) else { return [] }
+        return select(index)
+    }
+
+    /// Recomputes `visible` for the filter, keeping the current item when it still passes.
+    mutating func applyFilter() {
+        let keep = current.map { positionOfMention[$0.item.drugMentionID] ?? 0 } ?? 0
+        let set = filterSets[filter]
+        visible = queue.indices.filter { i in
+            let entry = queue[i]
+            switch filter {
+            case .disagreements: return set?.contains(entry.item.drugMentionID) ?? false
+            case .ungrounded: return set?.contains(entry.item.sentenceID) ?? false
+            default: return filter.admits(entry.state)
+            }
+        }
+        cursor = visible.firstIndex { $0 >= keep } ?? max(0, visible.count - 1)
+        if visible.isEmpty { say("no items match the filter '\(filter.rawValue)'") }
+    }
+
+    mutating func setFilter(_ new: QueueFilter) -> [Effect] {
+        let before = current?.item
+        filter = new
+        if new.needsSet, filterSets[new] == nil {
+            visible = []
+            cursor = 0
+            return [.loadFilter(new)]
+        }
+        applyFilter()
+        if current?.item != before { return select(cursor) }
+        return []
+    }
+
+    private mutating func found(_ query: String, _ sentences: Set<Int64>) -> [Effect] {
+        guard !visible.isEmpty else { return [] }
+        for step in 1...visible.count {
+            let index = (cursor + step) % visible.count
+            if sentences.contains(queue[visible[index]].item.sentenceID),
+               queue[visible[index]].item.sentenceID != current?.item.sentenceID || step == visible.count {
+                say("found \"\(query)\"")
+                return select(index)
+            }
+        }
+        say("\"\(query)\" not found in the queue", error: true)
+        return []
+    }
+
+    private mutating func drugAdded(_ entry: QueueEntry) -> [Effect] {
+        let sentence = entry.item.sentenceID
+        let insertAt = (queue.lastIndex { $0.item.sentenceID == sentence } ?? (queue.count - 1)) + 1
+        queue.insert(entry, at: insertAt)
+        positionOfMention = [:]
+        for (i, e) in queue.enumerated() { positionOfMention[e.item.drugMentionID] = i }
+        detail = nil
+        filter = .all
+        applyFilter()
+        say("added drug mention \(entry.item)")
+        if let index = visible.firstIndex(of: insertAt) {
+            cursor = index
+            itemOpenedAt = now
+        }
+        return [.loadSentence(sentence)]
+    }
+}

@@ -1,1 +1,0 @@
-// Workbench: placeholder until its issue lands.

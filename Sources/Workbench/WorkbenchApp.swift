@@ -1,0 +1,86 @@
+import Core
+import Corpus
+import Foundation
+import TerminalUI
+
+/// The workbench loop: messages in, `update`, effects through the runner, render, diff
+/// onto the terminal. One thread talks to the terminal.
+public final class WorkbenchApp {
+    public private(set) var model: WorkbenchModel
+    public let runner: EffectRunner
+    public let terminal: Terminal
+
+    public init(model: WorkbenchModel, runner: EffectRunner, terminal: Terminal) {
+        self.model = model
+        self.runner = runner
+        self.terminal = terminal
+        runner.applyTheme = { [weak terminal] theme in
+            terminal?.theme = theme
+            terminal?.invalidate()
+        }
+    }
+
+    /// Loads the queue and builds the first model, positioned on the first pending item.
+    public static func initialModel(store: CorpusStore, keymap: Keymap, author: String, themeName: String,
+                                    now: Date = Date()) throws -> WorkbenchModel {
+        var model = WorkbenchModel(queue: try store.queueEntries(), keymap: keymap, author: author,
+                                   themeName: themeName, now: now)
+        model.cursor = model.queue.firstIndex { $0.state == .pending } ?? 0
+        return model
+    }
+
+    /// Sends a message and runs every effect it causes (and theirs) to completion.
+    public func send(_ msg: Msg) {
+        var queue = [msg]
+        while !queue.isEmpty {
+            let next = queue.removeFirst()
+            for effect in model.update(next) {
+                queue += runner.run(effect)
+            }
+        }
+    }
+
+    /// Draws the current model; returns the number of cells sent to the terminal.
+    @discardableResult
+    public func frame() -> Int {
+        terminal.present(model.render())
+    }
+
+    /// The first frame: size, the current item loaded, jobs and scores requested.
+    public func start() {
+        let size = terminal.backend.size
+        send(.tick(Date()))
+        send(.resize(width: size.width, height: size.height))
+        for effect in model.select(model.cursor) {
+            for msg in runner.run(effect) { send(msg) }
+        }
+        frame()
+        for msg in runner.pollJobs() { send(msg) }
+        runner.refreshMetricsInBackground()
+    }
+
+    /// Runs until quit or `shouldStop` says so (a signal). Polls jobs about once a second.
+    public func run(shouldStop: () -> Bool = { false }) {
+        start()
+        var lastPoll = Date()
+        while !runner.quitRequested, !shouldStop() {
+            if let key = terminal.backend.readKey(timeoutMilliseconds: 200) {
+                send(.tick(Date()))
+                if key == .resize {
+                    let size = terminal.backend.size
+                    terminal.invalidate()
+                    send(.resize(width: size.width, height: size.height))
+                } else {
+                    send(.key(key))
+                }
+            }
+            for msg in runner.drain() { send(msg) }
+            if Date().timeIntervalSince(lastPoll) >= 1 {
+                lastPoll = Date()
+                send(.tick(lastPoll))
+                for msg in runner.pollJobs() { send(msg) }
+            }
+            frame()
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Corpus
+import TerminalUI
+@testable import Workbench
+import XCTest
+
+final class KeymapTests: XCTestCase {
+    func testEveryActionHasADefaultKeyAndNoKeyIsBoundTwiceInAContext() {
+        var seen: [String: Action] = [:]
+        for action in Action.allCases {
+            let keys = Keymap.standard.keys[action] ?? []
+            XCTAssertFalse(keys.isEmpty, "\(action) has no key")
+            for key in keys {
+                let id = "\(action.context.rawValue) \(key)"
+                XCTAssertNil(seen[id], "\(key) is bound to \(seen[id].map { "\($0)" } ?? "") and \(action)")
+                seen[id] = action
+            }
+        }
+    }
+
+    func testRemappingTakesTheKeyFromItsOldAction() throws {
+        let map = try Keymap.standard.remapped([("next_item", ["J", "n"])], file: "c.toml")
+        XCTAssertEqual(map.action(for: .char("J"), in: .normal), .nextItem)
+        XCTAssertEqual(map.action(for: .char("n"), in: .normal), .nextItem)
+        XCTAssertNil(map.action(for: .char("j"), in: .normal))
+        XCTAssertEqual(map.keys[.nextPending], [], "n moved to next_item")
+        var model = fixtureModel(keymap: map)
+        _ = model.press("J")
+        XCTAssertEqual(model.current?.item, item(1, 11))
+    }
+
+    func testRemapErrorsNameTheFileAndKey() {
+        XCTAssertThrowsError(try Keymap.standard.remapped([("nxt", ["j"])], file: "c.toml")) {
+            XCTAssertEqual($0 as? KeymapError, .unknownAction(file: "c.toml", key: "keys.nxt"))
+        }
+        XCTAssertThrowsError(try Keymap.standard.remapped([("undo", ["<Ctrl-z>"])], file: "c.toml")) {
+            XCTAssertEqual($0 as? KeymapError, .badKey(file: "c.toml", key: "keys.undo", value: "<Ctrl-z>"))
+        }
+    }
+
+    func testConfigFileKeysAndTheme() throws {
+        let config = try ConfigFile(text: "[keys]\nundo = \"z\"\nquit = [\"Q\", \"<C-c>\"]\n[ui]\ntheme = \"light\"\n",
+                                    path: "cfg.toml")
+        let wb = try WorkbenchConfig(config)
+        XCTAssertEqual(wb.theme, "light")
+        XCTAssertEqual(wb.keymap.action(for: .char("z"), in: .normal), .undo)
+        XCTAssertEqual(wb.keymap.action(for: .char("Q"), in: .normal), .quit)
+        XCTAssertNil(wb.keymap.action(for: .char("q"), in: .normal))
+        XCTAssertEqual(wb.keymap.action(for: .char("q"), in: .visual), .cancelSelection, "contexts are separate")
+    }
+
+    func testHelpAndFooterComeFromTheTable() throws {
+        let map = try Keymap.standard.remapped([("undo", ["z"])], file: "c")
+        XCTAssertTrue(map.helpLines().contains { $0.keys == "z" && $0.help.hasPrefix("Undo") })
+        XCTAssertTrue(map.hints([.undo]).contains { $0.key == "z" && $0.label == "undo" })
+        var model = fixtureModel(keymap: map)
+        XCTAssertTrue(model.render().text.contains("z undo"))
+        _ = model.press("?")
+        XCTAssertTrue(model.render().text.contains("Undo your last decision"))
+    }
+}

@@ -1,0 +1,208 @@
+import Core
+import Corpus
+import TerminalUI
+@testable import Workbench
+import XCTest
+
+final class UpdateTests: XCTestCase {
+    func testOpeningAnItemLoadsItsSentenceAndDraftsTheTeacherProposal() {
+        var model = WorkbenchModel(queue: [QueueEntry(item: item(1, 10), state: .pending)], author: "a",
+                                   themeName: "dark", now: t0)
+        XCTAssertEqual(model.select(0), [.loadSentence(1)])
+        _ = model.update(.sentenceLoaded(fixtureDetail(), ungrounded: [], exchange: nil))
+        XCTAssertEqual(model.currentDraft?.spans, [span("skin rash")])
+        XCTAssertEqual(model.focused, span("skin rash"))
+    }
+
+    func testSpanBoundariesMoveByWordAndByCharacterKeepingTheDrug() {
+        var model = fixtureModel()
+        XCTAssertEqual(model.press("e"), [])
+        XCTAssertEqual(model.focused, span("skin rash and"))
+        _ = model.press("E")
+        XCTAssertEqual(model.focused, span("skin rash"))
+        _ = model.press("b")
+        XCTAssertEqual(model.focused, span("severe skin rash"))
+        _ = model.press("B")
+        XCTAssertEqual(model.focused, span("skin rash"))
+        _ = model.press("<")
+        XCTAssertEqual(model.focused, span("skin ras"))
+        _ = model.press(">", "(")
+        XCTAssertEqual(model.focused, span(" skin rash"))
+        _ = model.press(")")
+        XCTAssertEqual(model.focused, span("skin rash"))
+        XCTAssertEqual(model.current?.item, item(1, 10), "editing never changes which drug the span belongs to")
+        XCTAssertTrue(model.currentDraft?.edited == true)
+    }
+
+    func testBoundaryMovesStopAtTheEdges() {
+        var model = fixtureModel()
+        _ = model.press("E", "E")
+        XCTAssertEqual(model.focused, span("skin"), "the end cannot move left past the first word")
+        _ = model.press("e")
+        for _ in 0..<20 { _ = model.press("B") }
+        XCTAssertEqual(model.focused, span("rash"))
+        for _ in 0..<20 { _ = model.press("<") }
+        XCTAssertEqual(model.focused?.length, 1, "a span never becomes empty")
+    }
+
+    func testEnterAcceptsTheItemAsShownAndMovesOnButShowsItSavedOnlyWhenConfirmed() {
+        var model = fixtureModel()
+        _ = model.press("e")
+        let effects = model.press("<Enter>")
+        XCTAssertEqual(effects, [.decide(item(1, 10), .accepted, [span("skin rash and")], note: nil, elapsedMilliseconds: 0)])
+        XCTAssertEqual(model.current?.item, item(1, 11), "same sentence: no reload")
+        XCTAssertEqual(model.queue[0].state, .pending)
+        XCTAssertTrue(model.saving.contains(10))
+        _ = model.update(.saved(SavedDecision(item: item(1, 10), state: .accepted, spans: [span("skin rash and")],
+                                              note: nil, action: .decide)))
+        XCTAssertEqual(model.queue[0].state, .accepted)
+        XCTAssertFalse(model.saving.contains(10))
+    }
+
+    func testAcceptingAnotherLayerAcceptsItsSpans() {
+        var model = fixtureModel()
+        _ = model.press("t", "t", "t", "t")
+        XCTAssertEqual(model.layer, .gold)
+        XCTAssertEqual(model.press("<Enter>").first,
+                       .decide(item(1, 10), .accepted, [span("severe skin rash")], note: nil, elapsedMilliseconds: 0))
+    }
+
+    func testTimeOnItemComesFromTicks() {
+        var model = fixtureModel()
+        _ = model.update(.tick(t0.addingTimeInterval(2.5)))
+        XCTAssertEqual(model.press("0").first, .decide(item(1, 10), .noADE, [], note: nil, elapsedMilliseconds: 2500))
+    }
+
+    func testRejectingEverySpanThenEnterMeansNoADE() {
+        var model = fixtureModel()
+        _ = model.press("x")
+        XCTAssertNil(model.focusedSpan)
+        XCTAssertEqual(model.press("<Enter>").first, .decide(item(1, 10), .noADE, [], note: nil, elapsedMilliseconds: 0))
+    }
+
+    func testVisualModeMakesANewSpanFromTheCaret() {
+        var model = fixtureModel()
+        _ = model.press("]")
+        model.caret = span("severe").start
+        _ = model.press("v")
+        XCTAssertEqual(model.mode, .visual(anchor: span("severe").start, purpose: .span))
+        _ = model.press("l", "l", "h", "<Enter>")
+        XCTAssertEqual(model.mode, .normal)
+        XCTAssertEqual(model.currentDraft?.spans, [span("severe skin"), span("skin rash")])
+        XCTAssertEqual(model.focused, span("severe skin"))
+    }
+
+    func testVisualModeForADrugAsksTheRunnerToAddTheMention() {
+        var model = fixtureModel()
+        model.caret = span("bleeding").start
+        _ = model.press("D")
+        XCTAssertEqual(model.press("<Enter>"), [.addDrugMention(sentenceID: 1, span: span("bleeding"))])
+    }
+
+    func testRelinkMovesTheSpanToTheNextDrugAndFollowsIt() {
+        var model = fixtureModel()
+        _ = model.press("r")
+        XCTAssertEqual(model.current?.item, item(1, 11))
+        XCTAssertEqual(model.currentDraft?.spans, [span("skin rash"), span("bleeding")].sorted())
+        XCTAssertEqual(model.focused, span("skin rash"))
+        XCTAssertEqual(model.drafts[10]?.spans, [])
+    }
+
+    func testCopyToDrugKeepsTheOriginal() {
+        var model = fixtureModel()
+        _ = model.press("c")
+        XCTAssertEqual(model.current?.item, item(1, 11))
+        XCTAssertEqual(model.drafts[10]?.spans, [span("skin rash")])
+        XCTAssertEqual(model.drafts[11]?.spans, [span("skin rash"), span("bleeding")].sorted())
+    }
+
+    func testUndoAndRedoGoThroughTheRunnerAndShowTheItem() {
+        var model = fixtureModel()
+        _ = model.press("j")
+        XCTAssertEqual(model.press("u"), [.undo])
+        XCTAssertEqual(model.press("<C-r>"), [.redo])
+        _ = model.update(.saved(SavedDecision(item: item(1, 10), state: .pending, spans: [], note: nil, action: .undo)))
+        XCTAssertEqual(model.current?.item, item(1, 10))
+        XCTAssertEqual(model.currentDraft?.spans, [span("skin rash")], "back to the teacher's proposal")
+    }
+
+    func testFlagTakesANote() {
+        var model = fixtureModel()
+        _ = model.press("!")
+        XCTAssertEqual(model.type("ask Dr. Moreau").first,
+                       .decide(item(1, 10), .flagged, [span("skin rash")], note: "ask Dr. Moreau", elapsedMilliseconds: 0))
+    }
+
+    func testFiltersHideItemsAndSetFiltersAskTheRunner() {
+        var model = fixtureModel()
+        _ = model.press("f")
+        XCTAssertEqual(model.filter, .pending)
+        XCTAssertEqual(model.visible, [0, 1])
+        _ = model.press("f", "f")
+        XCTAssertEqual(model.filter, .noADE)
+        XCTAssertNil(model.current)
+        _ = model.press("f")
+        XCTAssertEqual(model.press("f"), [.loadFilter(.disagreements)])
+        _ = model.update(.filterLoaded(.disagreements, [11]))
+        XCTAssertEqual(model.visible, [1])
+        XCTAssertEqual(model.command("filter all"), [])
+        XCTAssertEqual(model.visible, [0, 1, 2])
+    }
+
+    func testNextPendingSkipsDecidedItems() {
+        var model = fixtureModel()
+        model.queue[1].state = .accepted
+        model.queue[2].state = .pending
+        XCTAssertEqual(model.press("n"), [.loadSentence(2)])
+        XCTAssertEqual(model.current?.item, item(2, 12))
+    }
+
+    func testSearchAndJump() {
+        var model = fixtureModel()
+        _ = model.press("/")
+        XCTAssertEqual(model.type("bleed"), [.search("bleed")])
+        XCTAssertEqual(model.update(.searchResult(query: "bleed", sentences: [2])), [.loadSentence(2)])
+        _ = model.press("g")
+        XCTAssertEqual(model.type("2"), [.loadSentence(1)])
+        XCTAssertEqual(model.current?.item, item(1, 11))
+        _ = model.press("g")
+        _ = model.type("1/12")
+        XCTAssertTrue(model.messageIsError, "mention 12 is in sentence 2, not 1")
+    }
+
+    func testCommandsStartOneJobOfAKind() {
+        var model = fixtureModel()
+        _ = model.press(":")
+        XCTAssertEqual(model.type("eval"), [.startJob(.eval)])
+        var job = Job(4, kind: "eval", state: .running, createdAt: t0)
+        job.pid = 1
+        _ = model.update(.jobs([JobRow(job: job, isLost: false, log: [])]))
+        XCTAssertEqual(model.command("eval"), [])
+        XCTAssertTrue(model.messageIsError)
+        XCTAssertEqual(model.press("X"), [.cancelJob(4)])
+        var done = job
+        done.state = .succeeded
+        XCTAssertEqual(model.update(.jobs([JobRow(job: done, isLost: false, log: [])])), [.refreshMetrics])
+        XCTAssertEqual(model.command("theme light"), [.setTheme("light")])
+        XCTAssertEqual(model.command("q"), [.quit])
+        XCTAssertEqual(model.press("q"), [.quit])
+    }
+
+    func testATooSmallTerminalOnlyQuits() {
+        var model = fixtureModel(width: 40, height: 10)
+        XCTAssertEqual(model.press("j"), [])
+        XCTAssertEqual(model.current?.item, item(1, 10))
+        XCTAssertTrue(model.render().text.contains("Terminal too small"))
+        XCTAssertEqual(model.press("q"), [.quit])
+        _ = model.update(.resize(width: 1, height: 1))
+        XCTAssertEqual(model.render().width, 1, "renders at any size without crashing")
+        _ = model.update(.resize(width: 0, height: 0))
+        XCTAssertEqual(model.render().text, "")
+    }
+
+    func testDiscardingEditsByLeavingTheSentenceIsSaid() {
+        var model = fixtureModel()
+        _ = model.press("e", "j", "j")
+        XCTAssertEqual(model.message, "unsaved span edits were discarded")
+    }
+}
