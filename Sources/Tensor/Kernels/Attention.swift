@@ -1,0 +1,32 @@
+/// Multi-head scaled dot-product attention over a fused QKV buffer.
+///
+/// `qkv` is (B, T, 3C): query, key and value projections side by side, heads of size
+/// `C / heads` inside each. Sequence b has `lengths[b]` live positions, padded to T on the
+/// right; padded keys get zero weight and padded query rows produce zeros.
+public enum Attention {
+    /// `context (B, T, C) = softmax(Q Kᵀ / sqrt(dh), mask) · V` per sequence and head.
+    /// `scratch` must hold `Parallel.threads · T · T` floats.
+    public static func forward(qkv: UnsafePointer<Float>, batch: Int, length: Int, channels: Int, heads: Int,
+                               lengths: [Int], scratch: UnsafeMutablePointer<Float>,
+                               into context: UnsafeMutablePointer<Float>) {
+        let headSize = channels / heads, stride3 = 3 * channels
+        let scale = 1 / Float(headSize).squareRoot()
+        let units = batch * heads
+        let threads = max(1, min(Parallel.threads, units))
+        context.update(repeating: 0, count: batch * length * channels)
+        Parallel.forEachChunk(units, chunks: threads) { thread, range in
+            let scores = scratch + thread * length * length // (T, T)
+            for unit in range {
+                let b = unit / heads, h = unit % heads, live = lengths[b]
+                guard live > 0 else { continue }
+                let q = qkv + b * length * stride3 + h * headSize
+                let k = q + channels, v = q + 2 * channels
+                BLAS.sgemm(transB: true, m: live, n: live, k: headSize, alpha: scale, a: q, lda: stride3,
+                           b: k, ldb: stride3, c: scores, ldc: length)
+                Softmax.forward(scores, rows: live, cols: live, stride: length, valid: live)
+                BLAS.sgemm(m: live, n: headSize, k: live, a: scores, lda: length, b: v, ldb: stride3,
+                           c: context + b * length * channels + h * headSize, ldc: channels)
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/// Bias add and residual add, the two broadcasting additions of a transformer block.
+public enum Elementwise {
+    /// `x (rows, cols) += bias (cols)` for every row.
+    public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+        Parallel.forEachChunk(rows, minimumPerThread: max(1, 32_768 / max(cols, 1))) { range in
+            for r in range {
+                let row = x + r * cols
+                for j in 0..<cols { row[j] += bias[j] }
+            }
+        }
+    }
+
+    /// `x += residual`, element by element over `count` floats.
+    public static func addResidual(_ x: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>, count: Int) {
+        Parallel.forEachChunk(count, minimumPerThread: 65_536) { range in
+            for i in range { x[i] += residual[i] }
+        }
+    }
+
+    /// `a + b` for two tensors of the same shape.
+    public static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.shape == b.shape, "Elementwise.add: shapes \(a.shape) and \(b.shape) differ")
+        var out = a
+        out.data.withUnsafeMutableBufferPointer { o in
+            b.data.withUnsafeBufferPointer { addResidual(o.baseAddress!, $0.baseAddress!, count: a.count) }
+        }
+        return out
+    }
+
+    /// `x (rows, cols) + bias (cols)` for a tensor.
+    public static func addBias(_ x: Tensor, _ bias: Tensor) -> Tensor {
+        let cols = bias.count
+        precondition(x.shape.last == cols, "Elementwise.addBias: \(x.shape) vs bias \(bias.shape)")
+        var out = x
+        out.data.withUnsafeMutableBufferPointer { o in
+            bias.data.withUnsafeBufferPointer { addBias(o.baseAddress!, rows: x.count / cols, cols: cols, bias: $0.baseAddress!) }
+        }
+        return out
+    }
+}
