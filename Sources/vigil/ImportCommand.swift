@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Corpus
 import Foundation
+import Teacher
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +12,7 @@ struct ImportCommand: ParsableCommand {
             An import is one transaction: a malformed line aborts it with FILE:LINE: what is wrong, and
             the corpus stays as it was. Importing the same content again changes nothing.
             """,
-        subcommands: [ImportADE.self, ImportText.self, ImportPubMedXML.self, ImportJSONL.self, ImportBrat.self, ImportConll.self])
+        subcommands: [ImportADE.self, ImportText.self, ImportPubMed.self, ImportPubMedXML.self, ImportJSONL.self, ImportBrat.self, ImportConll.self])
 }
 
 /// Options every annotated-format import shares.
@@ -186,5 +187,50 @@ func printSummary(_ s: PubMedReadSummary, added: ImportSummary, top: Int) {
     let frequent = s.topDrugs(top)
     if !frequent.isEmpty {
         print("most frequent    " + frequent.map { "\($0.drug) (\($0.mentions))" }.joined(separator: ", "))
+    }
+}
+
+struct ImportPubMed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pubmed",
+        abstract: "Build a corpus from a PubMed query through NCBI E-utilities (esearch, then efetch in batches).",
+        discussion: """
+            The default query is the paper's: \(paperPubMedQuery)
+            Records are read as `vigil import pubmed-xml` reads them. Each batch is one transaction together
+            with the download's progress: run the same command again after a kill or a network failure and it
+            goes on with the next batch; a PMID already in the corpus is never imported again. Requests are
+            paced to NCBI's limit (3/s, 10/s with an API key) and retried on 429, 5xx and dropped connections.
+            Example: vigil import pubmed --max 500 --email you@example.org --lexicon SampleData/lexicon.tsv
+            """)
+    @Option(help: "The PubMed query (default: the paper's).") var query = paperPubMedQuery
+    @Option(help: "Import at most this many records.") var max: Int?
+    @Option(help: "Your e-mail address, sent to NCBI as it asks.") var email: String?
+    @Option(name: .customLong("api-key-env"), help: ArgumentHelp("The environment variable holding an NCBI API key.", valueName: "VAR"))
+    var apiKeyEnvironment = "NCBI_API_KEY"
+    @Option(help: "Records per efetch request.") var batch = 200
+    @Option(help: ArgumentHelp("The drug lexicon (default: the corpus lexicon).", valueName: "file")) var lexicon: String?
+    @Flag(name: .customLong("keep-drugless"), help: "Keep sentences in which no drug was found.") var keepDrugless = false
+    @Option(help: "How many of the most frequent drugs to list.") var top = 10
+    @Option(name: .customLong("base-url"), help: .hidden) var baseURL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    @OptionGroup var corpus: CorpusOptions
+
+    func validate() throws {
+        if let max, max < 0 { throw ValidationError("--max must be at least 0, not \(max)") }
+        if batch < 1 || batch > 10_000 { throw ValidationError("--batch must be between 1 and 10000, not \(batch)") }
+    }
+
+    func run() throws {
+        let store = try corpus.open()
+        let (words, hash) = try resolveLexicon(lexicon, store)
+        let key = ProcessInfo.processInfo.environment[apiKeyEnvironment]
+        let client = EUtilitiesClient(baseURL: baseURL, email: email, apiKey: key)
+        let download = PubMedDownload(client: client, store: store,
+                                      corpus: PubMedCorpus(lexicon: words, lexiconHash: hash, keepDrugless: keepDrugless),
+                                      batchSize: batch)
+        let outcome = try download.run(query: query, maxRecords: max) { state, read in
+            note("records \(state.nextStart)/\(state.target): \(read.sentencesWithDrug) sentences with a drug so far")
+        }
+        if outcome.resumed { note("resumed an interrupted download of this query") }
+        printSummary(outcome.read, added: outcome.added, top: top)
     }
 }

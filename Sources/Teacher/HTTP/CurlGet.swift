@@ -1,0 +1,90 @@
+import CCurl
+import Foundation
+
+/// One HTTP answer: status, raw header lines, body.
+public struct HTTPAnswer: Sendable {
+    public var status: Int
+    public var headers: String
+    public var body: Data
+}
+
+/// Why an HTTP GET failed before an answer arrived.
+public enum HTTPGetError: Error, Equatable, Sendable, CustomStringConvertible {
+    case transport(code: Int, url: String, message: String)
+    case timeout(url: String, seconds: Double)
+
+    public var isRetryable: Bool {
+        switch self {
+        case let .transport(code, _, _): TeacherError.retryableCurlCodes.contains(code)
+        case .timeout: true
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .transport(code, url, message): "\(url): \(message) (curl error \(code))"
+        case let .timeout(url, seconds): "\(url): no answer within \(seconds) s"
+        }
+    }
+}
+
+/// Plain HTTP GET over libcurl (TLS verified, gzip accepted, redirects followed), for
+/// downloads such as NCBI E-utilities. Not thread-safe: one instance per thread.
+public final class CurlGet {
+    public var timeout: Double
+    public var connectTimeout: Double
+    private var handle: UnsafeMutableRawPointer?
+
+    public init(timeout: Double = 60, connectTimeout: Double = 10) {
+        _ = curlGlobalInitialized
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+    }
+
+    deinit {
+        if let handle { curl_easy_cleanup(handle) }
+    }
+
+    /// Fetches `url`; any HTTP status is an answer, only transfer failures throw.
+    public func get(_ url: String, headers: [String] = []) throws(HTTPGetError) -> HTTPAnswer {
+        if handle == nil { handle = curl_easy_init() } else { curl_easy_reset(handle) }
+        guard let curl = handle else { throw .transport(code: -1, url: url, message: "curl_easy_init failed") }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in headers { list = curl_slist_append(list, line) }
+        defer { curl_slist_free_all(list) }
+        let body = UnsafeMutablePointer<ccurl_buffer>.allocate(capacity: 1)
+        let head = UnsafeMutablePointer<ccurl_buffer>.allocate(capacity: 1)
+        body.initialize(to: ccurl_buffer())
+        head.initialize(to: ccurl_buffer())
+        defer {
+            ccurl_buffer_free(body)
+            ccurl_buffer_free(head)
+            body.deallocate()
+            head.deallocate()
+        }
+        var code = ccurl_setopt_string(curl, CURLOPT_URL, url)
+        for (option, value) in [(CURLOPT_NOSIGNAL, 1), (CURLOPT_HTTPGET, 1), (CURLOPT_FOLLOWLOCATION, 1),
+                                (CURLOPT_MAXREDIRS, 5), (CURLOPT_TIMEOUT_MS, Int(timeout * 1000)),
+                                (CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000))] where code == CURLE_OK {
+            code = ccurl_setopt_long(curl, option, value)
+        }
+        if code == CURLE_OK { code = ccurl_setopt_string(curl, CURLOPT_ACCEPT_ENCODING, "") }
+        if code == CURLE_OK { code = ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, list) }
+        if code == CURLE_OK { code = ccurl_setopt_buffers(curl, body, head) }
+        if code == CURLE_OK { code = curl_easy_perform(curl) }
+        guard code == CURLE_OK else {
+            curl_easy_cleanup(curl)
+            handle = nil
+            if code == CURLE_OPERATION_TIMEDOUT { throw .timeout(url: url, seconds: timeout) }
+            throw .transport(code: Int(code.rawValue), url: url, message: String(cString: curl_easy_strerror(code)))
+        }
+        var status = 0
+        _ = ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPAnswer(status: status,
+                          headers: head.pointee.data.map { String(cString: $0) } ?? "",
+                          body: body.pointee.data.map { Data(bytes: $0, count: body.pointee.length) } ?? Data())
+    }
+}
+
+/// libcurl's global state, set up once before the first GET handle.
+private let curlGlobalInitialized: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
