@@ -77,6 +77,8 @@ struct TeachCommand: ParsableCommand {
         try store.startJob(jobID, pid: getpid())
         do {
             try teach(store, jobID: jobID)
+        } catch let exit as ExitCode {
+            throw exit  // the job row already says how the run ended
         } catch {
             let message = "\(error)"
             try? store.logJob(jobID, "failed: \(message)")

@@ -6,25 +6,9 @@ import XCTest
 
 /// The real `vigil` binary, killed mid-run and started again with `--resume`.
 final class KillResumeTests: XCTestCase {
-    /// The built `vigil` beside the test bundle (`swift build --build-tests` builds it).
-    var vigil: URL {
-        get throws {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent()
-            var candidates = [Bundle.main.bundleURL.deletingLastPathComponent(),
-                              Bundle(for: KillResumeTests.self).bundleURL.deletingLastPathComponent()]
-            candidates.append(root.appendingPathComponent(".build/debug"))
-            for dir in candidates {
-                let url = dir.appendingPathComponent("vigil")
-                if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-            }
-            throw XCTSkip("SKIPPED: the vigil binary is not built (run `swift build` first)")
-        }
-    }
-
     private func launch(_ arguments: [String], db: String, config: String) throws -> Process {
         let process = Process()
-        process.executableURL = try vigil
+        process.executableURL = try vigilBinary()
         process.arguments = arguments + ["--db", db]
         var env = ProcessInfo.processInfo.environment
         env["VIGIL_CONFIG"] = config
