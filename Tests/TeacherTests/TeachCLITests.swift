@@ -64,4 +64,19 @@ final class TeachCLITests: XCTestCase {
         XCTAssertNotEqual(noModel.status, 0)
         XCTAssertTrue(noModel.stderr.contains("--model is required"), noModel.stderr)
     }
+
+    func testPendingAsksOnlyAboutSentencesWithUndecidedDrugs() throws {
+        let db = try temporaryDirectory(self) + "/vigil.sqlite"
+        XCTAssertEqual(try runVigil(["import", "jsonl", "SampleData/gold.jsonl", "--db", db]).status, 0)
+        let store = try CorpusStore(path: db)
+        let views = try store.sentenceViews(layer: try store.layer(.gold)).filter { $0.drugs.count == 1 }
+        let decided = try XCTUnwrap(views.first)
+        let decision = try runVigil(["review", "set", "\(decided.id)/\(decided.drugs[0].mentionID)", "--state", "no-ade", "--db", db])
+        XCTAssertEqual(decision.status, 0, decision.stderr)
+        let result = try runVigil(["teach", "--pending", "--teacher", "replay:SampleData/teacher-replay.jsonl", "--json", "--db", db])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let stats = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["stats"] as? [String: Any])
+        XCTAssertEqual(stats["answered"] as? Int, 148)
+        XCTAssertFalse(try store.teacherAnsweredSentences(run: 1).contains(decided.id))
+    }
 }
