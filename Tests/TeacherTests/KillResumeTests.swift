@@ -100,4 +100,28 @@ final class KillResumeTests: XCTestCase {
         XCTAssertLessThan(row.done, 40)
         XCTAssertEqual(row.pid, process.processIdentifier)
     }
+
+    func testACancelRequestInTheJobRowStopsTheRun() throws {
+        let dir = try temporaryDirectory(self)
+        let db = dir + "/vigil.sqlite"
+        let store = try CorpusStore(path: db)
+        let sentences = (0..<40).map { i in
+            sentence("Drug\(i)mab was followed by rash\(i).", doc: "test:\(i / 10)", drugs: [("Drug\(i)mab", "drug\(i)mab", ["rash\(i)"])])
+        }
+        _ = try store.ingest(ImportBatch(format: "test", path: "t", sha256: "cancel-flag", sentences: sentences), into: .gold)
+        let server = try LoopbackChatServer { _, _ in .chat("None", delay: 0.05) }
+        try "[teacher]\nkind = \"vllm\"\nbase_url = \"\(server.baseURL)\"\nmodel = \"loopback\"\n"
+            .write(toFile: dir + "/config.toml", atomically: true, encoding: .utf8)
+        let job = try store.createJob(kind: "teach", arguments: ["teach"])
+        let process = try launch(["teach", "--job", String(job), "--concurrency", "1", "--shots", "0"], db: db,
+                                 config: dir + "/config.toml")
+        while server.requestCount < 3, process.isRunning { usleep(5_000) }
+        try store.requestCancel(job)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let row = try store.job(job)
+        XCTAssertEqual(row.state, .cancelled)
+        XCTAssertLessThan(row.done, 40)
+        XCTAssertEqual(row.done, try store.teacherAnsweredSentences(run: 1).count)
+    }
 }
