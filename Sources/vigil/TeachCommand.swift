@@ -173,10 +173,14 @@ final class StopSignal: @unchecked Sendable {
         return flag
     }
 
+    /// The first signal asks for a clean stop; a second one exits at once (every written
+    /// sentence is whole, so a resume still continues correctly).
     private func set() {
         lock.lock()
+        let again = flag
         flag = true
         lock.unlock()
-        note("teach: stopping after the sentences in flight")
+        if again { exit(130) }
+        note("teach: stopping after the sentences in flight (again to quit now)")
     }
 }

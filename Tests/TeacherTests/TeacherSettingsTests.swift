@@ -82,4 +82,10 @@ final class TeacherSettingsTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("teacher.concurrency"), "\(error)")
         }
     }
+
+    func testCredentialsInAURLAreNotRecorded() {
+        XCTAssertEqual(TeacherSettings.withoutCredentials("https://user:pw@host:8000/v1"), "https://host:8000/v1")
+        XCTAssertEqual(TeacherSettings.withoutCredentials("http://host/v1?q=a@b"), "http://host/v1?q=a@b")
+        XCTAssertEqual(TeacherSettings.withoutCredentials("http://localhost:8080/v1"), "http://localhost:8080/v1")
+    }
 }
