@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import GRDB
 import XCTest
 @testable import Teacher
 
@@ -78,5 +79,41 @@ final class TeachCLITests: XCTestCase {
         let stats = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["stats"] as? [String: Any])
         XCTAssertEqual(stats["answered"] as? Int, 148)
         XCTAssertFalse(try store.teacherAnsweredSentences(run: 1).contains(decided.id))
+    }
+
+    func testAKeyFromA0600ConfigIsSentButNeverStoredAndAnOpenFileIsRefused() throws {
+        let dir = try temporaryDirectory(self)
+        let db = dir + "/vigil.sqlite"
+        XCTAssertEqual(try runVigil(["import", "jsonl", "SampleData/gold.jsonl", "--db", db]).status, 0)
+        let server = try LoopbackChatServer { request, _ in .chat("None", promptTokens: 300, completionTokens: 1) }
+        let key = "sk-config-file-\(UUID().uuidString)"
+        let config = dir + "/config.toml"
+        try """
+            [teacher]
+            kind = "openai"
+            base_url = "\(server.baseURL)"
+            model = "loopback"
+            api_key = "\(key)"
+            price_prompt = 0.5
+            price_completion = 1.0
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config)
+        let refused = try runVigil(["teach", "--limit", "3", "--db", db], environment: ["VIGIL_CONFIG": config])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("teacher.api_key") && refused.stderr.contains("chmod 600"), refused.stderr)
+        XCTAssertEqual(server.requestCount, 0)
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: config)
+        let result = try runVigil(["teach", "--limit", "3", "--shots", "5", "--db", db], environment: ["VIGIL_CONFIG": config])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(server.requestCount, 3)
+        XCTAssertEqual(server.requests.first?.headers["authorization"], "Bearer \(key)")
+        XCTAssertTrue(result.stdout.contains("cost 0.4530"), result.stdout)
+        XCTAssertFalse((result.stdout + result.stderr).contains(key))
+        _ = try CorpusStore(path: db).pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        for suffix in ["", "-wal"] {
+            let data = FileManager.default.contents(atPath: db + suffix) ?? Data()
+            XCTAssertNil(data.range(of: Data(key.utf8)), "the key is in \(db + suffix)")
+        }
     }
 }
