@@ -78,7 +78,7 @@ struct TeachPlan {
             "teacher": teacher, "kind": s.kind.rawValue, "temperature": String(s.temperature),
             "max_tokens": String(s.maxTokens), "grounding": grounding, "pending": String(pending),
         ]
-        if let base = s.baseURL { p["base_url"] = base }
+        if let base = s.baseURL { p["base_url"] = TeacherSettings.withoutCredentials(base) }
         if s.kind == .azure {
             p["api_version"] = s.apiVersion
             if let d = s.deployment { p["deployment"] = d }

@@ -10,21 +10,21 @@ struct TeachCommand: ParsableCommand {
         commandName: "teach",
         abstract: "Label sentences with the LLM teacher (OpenAI-compatible API or a replay file).",
         discussion: """
-            Asks the teacher about every sentence with a drug mention (or a split's, or the first --limit),
-            with the paper's prompt and --shots examples drawn (seeded) from curated or gold sentences,
-            grounds each answer on its sentence and writes a new teacher layer. Every request and raw
-            response is stored: identical requests are answered from that cache without a network call.
-            Strings that are not in the sentence, and drugs the sentence does not mention, are kept as
+            Asks the teacher about every sentence with a drug mention (or a split's, or the first --limit), \
+            with the paper's prompt and --shots examples drawn (seeded) from curated or gold sentences, \
+            grounds each answer on its sentence and writes a new teacher layer. Every request and raw \
+            response is stored: identical requests are answered from that cache without a network call. \
+            Strings that are not in the sentence, and drugs the sentence does not mention, are kept as \
             ungrounded proposals. A killed run continues with --resume.
 
-            Settings come from flags, then the config file's [teacher] table ($VIGIL_CONFIG, else
-            ~/.config/vigil/config.toml). The API key comes from $OPENAI_API_KEY ($AZURE_OPENAI_API_KEY
+            Settings come from flags, then the config file's [teacher] table ($VIGIL_CONFIG, else \
+            ~/.config/vigil/config.toml). The API key comes from $OPENAI_API_KEY ($AZURE_OPENAI_API_KEY \
             for --kind azure), else teacher.api_key in a config file of mode 0600; it is never stored.
 
-            vigil teach --split holdout:train --model gpt-4o-mini --concurrency 8
-            vigil teach --kind vllm --base-url http://localhost:8000/v1 --model meta-llama/Llama-3.1-8B-Instruct
-            vigil teach --teacher replay:SampleData/teacher-replay.jsonl
-            vigil teach --resume
+              vigil teach --split holdout:train --model gpt-4o-mini --concurrency 8
+              vigil teach --kind vllm --base-url http://localhost:8000/v1 --model NAME
+              vigil teach --teacher replay:SampleData/teacher-replay.jsonl
+              vigil teach --resume
             """)
 
     @OptionGroup var corpus: CorpusOptions
@@ -77,6 +77,8 @@ struct TeachCommand: ParsableCommand {
         try store.startJob(jobID, pid: getpid())
         do {
             try teach(store, jobID: jobID)
+        } catch let exit as ExitCode {
+            throw exit  // the job row already says how the run ended
         } catch {
             let message = "\(error)"
             try? store.logJob(jobID, "failed: \(message)")
@@ -171,10 +173,14 @@ final class StopSignal: @unchecked Sendable {
         return flag
     }
 
+    /// The first signal asks for a clean stop; a second one exits at once (every written
+    /// sentence is whole, so a resume still continues correctly).
     private func set() {
         lock.lock()
+        let again = flag
         flag = true
         lock.unlock()
-        note("teach: stopping after the sentences in flight")
+        if again { exit(130) }
+        note("teach: stopping after the sentences in flight (again to quit now)")
     }
 }

@@ -297,3 +297,17 @@ public enum TeacherStoreError: Error, Equatable, Sendable, CustomStringConvertib
         }
     }
 }
+
+extension SentenceView {
+    /// A sentence view built by hand (tests, tools); `documentKey` names its document.
+    public init(id: Int64, text: String, drugs: [Drug], documentKey: String = "") {
+        self.init(id: id, documentKey: documentKey, pmid: nil, docOffset: nil, text: text, drugs: drugs)
+    }
+}
+
+extension SentenceView.Drug {
+    /// A drug mention with no ADE in the layer and no curated decision.
+    public init(mentionID: Int64, span: Span, text: String, normalized: String) {
+        self.init(mentionID: mentionID, span: span, text: text, normalized: normalized, ades: [], review: .pending)
+    }
+}

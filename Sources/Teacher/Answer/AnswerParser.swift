@@ -5,37 +5,61 @@ import Foundation
 /// Accepts bullets and numbering (`-`, `*`, `•`, `1.`, `2)`), Markdown emphasis and code
 /// fences, quotes, stray whitespace, any case, trailing punctuation, a leading
 /// `Annotations:` label, several drugs on one line (`a: x|y; b: z` or `a: x, b: z`), and a
-/// drug named twice (its ADEs are merged). Lines without a colon are ignored.
+/// drug named twice (its ADEs are merged), and a `drug:` line whose ADEs follow on the next
+/// line (as in the paper's Figure 3). Other lines without a colon, such as a preamble, are ignored.
 public enum AnswerParser {
     public static func parse(_ response: String, noneAnswer: String = "None") -> ParsedAnswer {
         var drugs: [DrugAnswer] = []
         var saidNone = false
+        /// Drugs answered explicitly with `None` (kept with no ADE).
+        var explicitNone: Set<String> = []
+        /// The drug of a `drug:` line with nothing after it: the next lines hold its ADEs.
+        var open: String?
+        func add(_ drug: String, _ rest: String) {
+            let separator: Character = rest.contains("|") ? "|" : (rest.contains(";") ? ";" : "|")
+            var ades: [String] = []
+            for piece in rest.split(separator: separator) {
+                let ade = cleanValue(String(piece))
+                if ade.isEmpty || isNone(ade, noneAnswer) { continue }
+                if !ades.contains(where: { $0.lowercased() == ade.lowercased() }) { ades.append(ade) }
+            }
+            if ades.isEmpty, isNone(rest, noneAnswer) { explicitNone.insert(drug.lowercased()) }
+            if let i = drugs.firstIndex(where: { $0.drug.lowercased() == drug.lowercased() }) {
+                for ade in ades where !drugs[i].ades.contains(where: { $0.lowercased() == ade.lowercased() }) {
+                    drugs[i].ades.append(ade)
+                }
+            } else {
+                drugs.append(DrugAnswer(drug: drug, ades: ades))
+            }
+        }
         for rawLine in response.split(whereSeparator: \.isNewline) {
             var line = cleanLine(String(rawLine))
             if line.lowercased().hasPrefix("annotations:") { line = trim(String(line.dropFirst("annotations:".count))) }
             if line.isEmpty || line.hasPrefix("```") { continue }
-            if isNone(line, noneAnswer) { saidNone = true; continue }
+            if isNone(line, noneAnswer) {
+                if let drug = open { explicitNone.insert(drug.lowercased()) } else { saidNone = true }
+                open = nil
+                continue
+            }
+            if !line.contains(":") {
+                if let drug = open { add(drug, line) }
+                open = nil
+                continue
+            }
+            open = nil
             for segment in segments(line) {
                 guard let colon = segment.firstIndex(of: ":") else { continue }
                 let drug = cleanValue(String(segment[..<colon]))
                 guard !drug.isEmpty, !isNone(drug, noneAnswer) else { continue }
                 let rest = String(segment[segment.index(after: colon)...])
-                let separator: Character = rest.contains("|") ? "|" : (rest.contains(";") ? ";" : "|")
-                var ades: [String] = []
-                for piece in rest.split(separator: separator) {
-                    let ade = cleanValue(String(piece))
-                    if ade.isEmpty || isNone(ade, noneAnswer) { continue }
-                    if !ades.contains(where: { $0.lowercased() == ade.lowercased() }) { ades.append(ade) }
+                if cleanValue(rest).isEmpty {
+                    open = drug
+                    continue
                 }
-                if let i = drugs.firstIndex(where: { $0.drug.lowercased() == drug.lowercased() }) {
-                    for ade in ades where !drugs[i].ades.contains(where: { $0.lowercased() == ade.lowercased() }) {
-                        drugs[i].ades.append(ade)
-                    }
-                } else {
-                    drugs.append(DrugAnswer(drug: drug, ades: ades))
-                }
+                add(drug, rest)
             }
         }
+        drugs.removeAll { $0.ades.isEmpty && !explicitNone.contains($0.drug.lowercased()) }
         return ParsedAnswer(drugs: drugs, saidNone: saidNone && drugs.allSatisfy(\.ades.isEmpty))
     }
 

@@ -15,7 +15,8 @@ public final class CurlChatClient: TeacherBackend, @unchecked Sendable {
     public let retry: RetryPolicy
     public let limiter: RateLimiter
     public var endpointKind: String { settings.kind.rawValue }
-    public var endpoint: String { url }
+    /// The URL without credentials, for records and messages.
+    public var endpoint: String { TeacherSettings.withoutCredentials(url) }
 
     private let lock = NSLock()
     private var idle: [UnsafeMutableRawPointer] = []

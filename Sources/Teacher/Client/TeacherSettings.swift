@@ -108,6 +108,15 @@ public struct TeacherSettings: Sendable, CustomStringConvertible {
         return base.hasSuffix("/chat/completions") ? base : base + "/chat/completions"
     }
 
+    /// A URL without any `user:password@` part, for the run's record and messages.
+    public static func withoutCredentials(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let hostEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        guard let at = rest[..<hostEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
+    }
+
     /// The settings without the key.
     public var description: String {
         "\(kind.rawValue) \(baseURL ?? kind.defaultBaseURL ?? "?") model \(model ?? deployment ?? "?") key \(apiKey == nil ? "none" : "set")"
