@@ -1,9 +1,6 @@
 import CCurl
 import Foundation
 
-/// libcurl's global state, set up once before the first handle.
-private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
-
 /// A chat-completions client over libcurl for OpenAI, Azure OpenAI, vLLM, llama.cpp and Ollama.
 ///
 /// Thread-safe: each call takes an idle easy handle (so connections are reused), sends one

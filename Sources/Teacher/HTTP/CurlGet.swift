@@ -36,7 +36,7 @@ public final class CurlGet {
     private var handle: UnsafeMutableRawPointer?
 
     public init(timeout: Double = 60, connectTimeout: Double = 10) {
-        _ = curlGlobalInitialized
+        _ = curlGlobalInit
         self.timeout = timeout
         self.connectTimeout = connectTimeout
     }
@@ -85,6 +85,3 @@ public final class CurlGet {
                           body: body.pointee.data.map { Data(bytes: $0, count: body.pointee.length) } ?? Data())
     }
 }
-
-/// libcurl's global state, set up once before the first GET handle.
-private let curlGlobalInitialized: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
