@@ -111,10 +111,14 @@ extension CorpusStore {
                 if kind == .curated {
                     answered[kind] = Set(drugs.filter { $0.review.state.isDecided }.map(\.mentionID))
                 } else {
-                    answered[kind] = Set(try Int64.fetchAll(db, sql: """
-                        SELECT i.drug_mention_id FROM layer_item i JOIN drug_mention m ON m.id = i.drug_mention_id
-                        WHERE i.layer_id = ? AND m.sentence_id = ?
-                        """, arguments: [layer.id, id]))
+                    // One primary-key lookup per drug (a join would scan the whole layer).
+                    var covered: Set<Int64> = []
+                    for drug in drugs where try Bool.fetchOne(db, sql: """
+                        SELECT 1 FROM layer_item WHERE layer_id = ? AND drug_mention_id = ?
+                        """, arguments: [layer.id, drug.mentionID]) != nil {
+                        covered.insert(drug.mentionID)
+                    }
+                    answered[kind] = covered
                 }
             }
             return SentenceDetail(id: id, documentKey: row[1], text: row[0], drugs: drugs, spans: spans,
