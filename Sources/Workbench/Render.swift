@@ -171,7 +171,7 @@ extension WorkbenchModel {
             let y = area.y + 1 + row
             let isCurrent = index == cursor
             let state = saving.contains(entry.item.drugMentionID) ? "…" : Self.symbol(entry.state)
-            let line = "\(isCurrent ? "▸" : " ") \(String(index + 1).leftPadded(6)) \(state) \(entry.item)"
+            let line = "\(isCurrent ? "▸" : " ") \(String(index + 1).leftPadded(6)) \(state) \(entry.item.description.padded(10)) \(entry.drug)"
             b.put(line, x: area.x + 1, y: y, role: isCurrent ? .queueCurrent : .text, limit: area.maxX - 1)
             if isCurrent { b.paint(Rect(x: area.x + 1, y: y, width: area.width - 2, height: 1), role: .queueCurrent) }
         }

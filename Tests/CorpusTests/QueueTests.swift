@@ -35,6 +35,7 @@ final class QueueTests: XCTestCase {
         let texts = try store.sentenceTexts(Set(queue.map(\.item.sentenceID)))
         XCTAssertEqual(queue.map { texts[$0.item.sentenceID]!.prefix(4) }, ["Metf", "Warf", "Aspi", "Aspi"],
                        "documents in import order, sentences by position")
+        XCTAssertEqual(queue.map(\.drug), ["Metformin", "Warfarin", "Aspirin", "ibuprofen"])
         let aspirinSentence = queue[2].item.sentenceID
         let detail = try XCTUnwrap(try store.sentenceDetail(aspirinSentence))
         XCTAssertEqual(detail.drugs.map(\.text), ["Aspirin", "ibuprofen"], "mentions by start")
