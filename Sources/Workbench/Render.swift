@@ -250,7 +250,10 @@ extension WorkbenchModel {
                 group = entry.group
                 lines.append((group, .panelTitle))
             }
-            lines.append(("  " + entry.keys.padded(16) + " " + entry.help, .panel))
+            let wrapped = TextWrap.strings(entry.help, width: max(10, width - 27))
+            for (i, part) in wrapped.enumerated() {
+                lines.append(("  " + (i == 0 ? entry.keys : "").padded(16) + " " + part, .panel))
+            }
         }
         for (i, line) in lines.dropFirst(min(helpScroll, max(0, lines.count - inner.height))).prefix(inner.height).enumerated() {
             b.put(line.0, x: inner.x, y: inner.y + i, role: line.1, limit: inner.maxX)
