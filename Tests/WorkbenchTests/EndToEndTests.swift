@@ -131,4 +131,24 @@ final class EndToEndTests: XCTestCase {
         try tui.keys("q")
         try tui.waitFor("VIGIL-EXITED 0")
     }
+
+    func testResizeAtAnyTimeAndATooSmallTerminal() throws {
+        let tui = try open()
+        try tui.resize(width: 50, height: 12)
+        try tui.waitFor("Terminal too small: 50×12")
+        try tui.resize(width: 100, height: 30)
+        try tui.waitFor("Item 1/")
+        try tui.keys("q")
+        try tui.waitFor("VIGIL-EXITED 0")
+    }
+
+    func testSIGTERMRestoresTheTerminal() throws {
+        let tui = try open()
+        let shell = try XCTUnwrap(try tui.panePID())
+        let (_, children) = try runProgram("/usr/bin/pgrep", ["-P", String(shell)])
+        let pid = try XCTUnwrap(children.split(separator: "\n").compactMap { Int32($0) }.first, "no vigil process")
+        Foundation.kill(pid, SIGTERM)
+        let screen = try tui.waitFor("VIGIL-EXITED")
+        XCTAssertFalse(screen.contains("Item 1/"), "the workbench's screen is gone: the terminal was restored")
+    }
 }

@@ -92,6 +92,17 @@ final class TmuxSession {
         throw TmuxTimeout(text: text)
     }
 
+    /// Resizes the window (the program sees SIGWINCH).
+    func resize(width: Int, height: Int) throws {
+        try runProgram(tmux, ["-L", socket, "resize-window", "-t", "e2e", "-x", String(width), "-y", String(height)])
+    }
+
+    /// The process id of the pane's shell.
+    func panePID() throws -> Int32? {
+        Int32(try runProgram(tmux, ["-L", socket, "list-panes", "-t", "e2e", "-F", "#{pane_pid}"]).1
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     func kill() {
         _ = try? runProgram(tmux, ["-L", socket, "kill-server"])
     }
