@@ -148,7 +148,7 @@ final class EndToEndTests: XCTestCase {
         let (_, children) = try runProgram("/usr/bin/pgrep", ["-P", String(shell)])
         let pid = try XCTUnwrap(children.split(separator: "\n").compactMap { Int32($0) }.first, "no vigil process")
         Foundation.kill(pid, SIGTERM)
-        let screen = try tui.waitFor("VIGIL-EXITED")
+        let screen = try tui.waitFor("VIGIL-EXITED \(128 + SIGTERM)")
         XCTAssertFalse(screen.contains("Item 1/"), "the workbench's screen is gone: the terminal was restored")
     }
 }
