@@ -69,7 +69,8 @@ let package = Package(
         .testTarget(name: "StudentTests", dependencies: ["Core", "Corpus", "Tensor", "Student"]),
         .testTarget(name: "TeacherTests", dependencies: ["Core", "Corpus", "Teacher"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "Teacher"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "Teacher"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus"]),
     ]
 )

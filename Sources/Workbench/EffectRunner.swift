@@ -75,7 +75,9 @@ public final class EffectRunner {
             return [.searchResult(query: query, sentences: try store.searchSentences(query))]
         case let .addDrugMention(sentenceID, span):
             let id = try store.addCuratorMention(sentenceID: sentenceID, span: span)
-            return [.drugAdded(QueueEntry(item: ItemKey(sentenceID: sentenceID, drugMentionID: id), state: .pending))]
+            let text = try store.sentenceTexts([sentenceID])[sentenceID].flatMap { ScalarText($0).text(at: span) } ?? ""
+            return [.drugAdded(QueueEntry(item: ItemKey(sentenceID: sentenceID, drugMentionID: id), state: .pending,
+                                          drug: text))]
         case .startJob(let kind):
             guard let supervisor else { return [.failed("jobs cannot be started from here")] }
             let id = try supervisor.start(kind)

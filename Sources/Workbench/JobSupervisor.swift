@@ -34,7 +34,6 @@ public final class JobSupervisor {
         }
         let extra = Self.arguments(for: kind, store: store)
         let id = try store.createJob(kind: kind.rawValue, arguments: extra)
-        let logDirectory = (store.path as NSString).deletingLastPathComponent + "/.vigil-jobs"
         try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let stderrPath = logDirectory + "/job-\(id).stderr"
         let argv = [executable, kind.rawValue, "--job", String(id), "--db", store.path] + extra
@@ -61,8 +60,9 @@ public final class JobSupervisor {
 
     /// The jobs for the panel (newest first), after reaping children: a child that exited
     /// without finishing its row fails it with the child's own error output.
-    public func rows(limit: Int = 8) throws -> [JobRow] {
+    public func rows(limit: Int = 8, now: Date = Date()) throws -> [JobRow] {
         reap()
+        failStaleQueuedJobs(now: now)
         return try store.jobs(limit: limit).map { job in
             let lost: Bool
             if job.state == .running, let pid = job.pid {
@@ -74,6 +74,25 @@ public final class JobSupervisor {
             return JobRow(job: job, isLost: lost, log: log)
         }
     }
+
+    /// A workbench-started row still queued long after its process was started (by a
+    /// workbench that has quit since) never got adopted: fail it with the process's error
+    /// output so it does not block its kind forever.
+    private func failStaleQueuedJobs(now: Date) {
+        let ours = Set(children.values.map(\.job))
+        guard let queued = try? store.jobs(limit: 50).filter({ $0.state == .queued && $0.pid == nil }) else { return }
+        for job in queued where !ours.contains(job.id) && now.timeIntervalSince(job.createdAt) > 30 {
+            let path = logDirectory + "/job-\(job.id).stderr"
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            let output = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            let lines = output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+            try? store.finishJob(job.id, state: .failed,
+                                 error: lines.isEmpty ? "the process never adopted the job" : lines.suffix(3).joined(separator: " "))
+        }
+    }
+
+    /// Where job processes' error output goes: `.vigil-jobs/` beside the corpus file.
+    var logDirectory: String { (store.path as NSString).deletingLastPathComponent + "/.vigil-jobs" }
 
     private func reap() {
         for (pid, child) in children {

@@ -38,9 +38,11 @@ extension WorkbenchModel {
             if let error = job.error, !row.isActive {
                 b.put(error.replacingOccurrences(of: "\n", with: " "), x: x + 1, y: y, role: .error, limit: right)
                 y += 1
-            } else if let last = row.log.last ?? job.message {
-                b.put(last, x: x + 1, y: y, role: .dim, limit: right)
-                y += 1
+            } else {
+                for line in (row.log.isEmpty ? [job.message].compactMap { $0 } : row.log).suffix(row.isActive ? 2 : 1) {
+                    b.put(line, x: x + 1, y: y, role: .dim, limit: right)
+                    y += 1
+                }
             }
         }
         y += 1

@@ -171,7 +171,7 @@ extension WorkbenchModel {
             let y = area.y + 1 + row
             let isCurrent = index == cursor
             let state = saving.contains(entry.item.drugMentionID) ? "…" : Self.symbol(entry.state)
-            let line = "\(isCurrent ? "▸" : " ") \(String(index + 1).leftPadded(6)) \(state) \(entry.item)"
+            let line = "\(isCurrent ? "▸" : " ") \(String(index + 1).leftPadded(6)) \(state) \(entry.item.description.padded(10)) \(entry.drug)"
             b.put(line, x: area.x + 1, y: y, role: isCurrent ? .queueCurrent : .text, limit: area.maxX - 1)
             if isCurrent { b.paint(Rect(x: area.x + 1, y: y, width: area.width - 2, height: 1), role: .queueCurrent) }
         }
@@ -250,7 +250,10 @@ extension WorkbenchModel {
                 group = entry.group
                 lines.append((group, .panelTitle))
             }
-            lines.append(("  " + entry.keys.padded(16) + " " + entry.help, .panel))
+            let wrapped = TextWrap.strings(entry.help, width: max(10, width - 27))
+            for (i, part) in wrapped.enumerated() {
+                lines.append(("  " + (i == 0 ? entry.keys : "").padded(16) + " " + part, .panel))
+            }
         }
         for (i, line) in lines.dropFirst(min(helpScroll, max(0, lines.count - inner.height))).prefix(inner.height).enumerated() {
             b.put(line.0, x: inner.x, y: inner.y + i, role: line.1, limit: inner.maxX)

@@ -147,7 +147,11 @@ extension WorkbenchModel {
         case .jump: mode = .prompt(.jump, text: ""); return []
         case .search: mode = .prompt(.search, text: ""); return []
         case .command: mode = .prompt(.command, text: ""); return []
-        case .flag: mode = .prompt(.flag, text: current.flatMap { drafts[$0.item.drugMentionID] != nil ? detail?.drugs[currentDrugIndex ?? 0].review.note : nil } ?? ""); return []
+        case .flag:
+            // Start from the item's current note, if it has one.
+            let note = currentDrugIndex.flatMap { detail?.drugs[$0].review.note } ?? ""
+            mode = .prompt(.flag, text: note)
+            return []
         case .help: mode = .help; helpScroll = 0; return []
         case .quit: return [.quit]
         case .nextFilter, .previousFilter:
@@ -167,19 +171,21 @@ extension WorkbenchModel {
             caret = (action == .caretRight ? words.nextStart(after: caret) : words.previousStart(before: caret)) ?? caret
             return []
         case .acceptItem:
-            guard current != nil else { return [] }
-            let spans = shownSpans(current!.item.drugMentionID)
+            guard let current else { return [] }
+            let spans = shownSpans(current.item.drugMentionID)
             return decide(spans.isEmpty ? .noADE : .accepted, spans: spans, note: nil)
         case .noADE: return decide(.noADE, spans: [], note: nil)
         case .skip: return decide(.skipped, spans: currentDraft?.spans ?? [], note: nil)
         case .undo: say("undoing…"); return [.undo]
         case .redo: say("redoing…"); return [.redo]
         case .acceptSpan:
-            guard let f = focusedSpan, let m = current?.item.drugMentionID, let span = drafts[m]?.spans[f] else { return [] }
-            drafts[m]?.checked.insert(span)
+            guard let f = focusedSpan, let m = current?.item.drugMentionID, let spans = drafts[m]?.spans,
+                  spans.indices.contains(f) else { return [] }
+            drafts[m]?.checked.insert(spans[f])
             return perform(.nextSpan)
         case .rejectSpan:
-            guard let f = focusedSpan, let m = current?.item.drugMentionID, var draft = drafts[m] else { return [] }
+            guard let f = focusedSpan, let m = current?.item.drugMentionID, var draft = drafts[m],
+                  draft.spans.indices.contains(f) else { return [] }
             draft.spans.remove(at: f)
             draft.edited = true
             drafts[m] = draft

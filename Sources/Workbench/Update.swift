@@ -10,6 +10,14 @@ extension WorkbenchModel {
     /// Applies a message: the only way the model changes. Pure: no I/O, clock or
     /// randomness (time arrives as `.tick`); what must happen outside is returned.
     public mutating func update(_ msg: Msg) -> [Effect] {
+        let effects = apply(msg)
+        // Whatever changed the draft, the focused span stays one of its spans.
+        let count = currentDraft?.spans.count ?? 0
+        if let f = focusedSpan, f >= count { focusedSpan = count == 0 ? nil : count - 1 }
+        return effects
+    }
+
+    private mutating func apply(_ msg: Msg) -> [Effect] {
         switch msg {
         case .key(let key):
             return handle(key)

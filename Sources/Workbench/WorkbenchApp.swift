@@ -46,8 +46,9 @@ public final class WorkbenchApp {
         terminal.present(model.render())
     }
 
-    /// The first frame: size, the current item loaded, jobs and scores requested.
-    public func start() {
+    /// The first frame: size, the current item loaded, jobs and (unless `metrics` is
+    /// false) scores requested in the background.
+    public func start(metrics: Bool = true) {
         let size = terminal.backend.size
         send(.tick(Date()))
         send(.resize(width: size.width, height: size.height))
@@ -56,7 +57,7 @@ public final class WorkbenchApp {
         }
         frame()
         for msg in runner.pollJobs() { send(msg) }
-        runner.refreshMetricsInBackground()
+        if metrics { runner.refreshMetricsInBackground() }
     }
 
     /// Runs until quit or `shouldStop` says so (a signal). Polls jobs about once a second.

@@ -48,7 +48,13 @@ func openWorkbench(path: String, theme: String?, author: String?) throws {
     let backend = try NcursesBackend(environment: environment)
     defer { backend.stop() }
     let app = WorkbenchApp(model: model, runner: runner, terminal: Terminal(backend: backend, theme: loaded))
-    app.run(shouldStop: { backend.takeSignal() != nil })
+    var signal: Int32?
+    app.run(shouldStop: {
+        signal = signal ?? backend.takeSignal()
+        return signal != nil
+    })
+    // Killed by a signal: the terminal is restored (defer), and the status says why.
+    if let signal { throw ExitCode(128 + signal) }
 }
 
 /// The path of this `vigil` binary, for starting jobs.

@@ -37,8 +37,9 @@ func fixtureDetail() -> SentenceDetail {
 /// A model on the fixture: three items, the first sentence loaded, at 100×30.
 func fixtureModel(width: Int = 100, height: Int = 30, keymap: Keymap = .standard) -> WorkbenchModel {
     var model = WorkbenchModel(
-        queue: [QueueEntry(item: item(1, 10), state: .pending), QueueEntry(item: item(1, 11), state: .pending),
-                QueueEntry(item: item(2, 12), state: .accepted)],
+        queue: [QueueEntry(item: item(1, 10), state: .pending, drug: "Aspirin"),
+                QueueEntry(item: item(1, 11), state: .pending, drug: "warfarin"),
+                QueueEntry(item: item(2, 12), state: .accepted, drug: "heparin")],
         keymap: keymap, author: "tester", themeName: "dark", now: t0)
     _ = model.update(.resize(width: width, height: height))
     _ = model.select(0)

@@ -206,3 +206,34 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(model.message, "unsaved span edits were discarded")
     }
 }
+
+final class UpdateRobustnessTests: XCTestCase {
+    /// Random keys in every mode never crash and keep the model consistent.
+    func testRandomKeysNeverBreakTheModel() {
+        var model = fixtureModel()
+        var rng = SplitMix64(seed: 7)
+        let names = ["j", "k", "n", "e", "E", "b", "B", "<", ">", "(", ")", "x", "a", "]", "[", "v", "l", "h", "D",
+                     "r", "c", "t", "d", "R", "?", "<Esc>", "f", "F", "<Tab>", "<S-Tab>", "0", "s", "u", "<Enter>", ":",
+                     "/", "g", "!", "<BS>", "1", "z"]
+        for _ in 0..<5000 {
+            let name = names[Int(rng.next() % UInt64(names.count))]
+            for effect in model.press(name) {
+                // Play the runner's part for effects that change what the model shows.
+                switch effect {
+                case .loadSentence(let id) where id == 1:
+                    _ = model.update(.sentenceLoaded(fixtureDetail(), ungrounded: [], exchange: nil))
+                case let .decide(item, state, spans, note, _):
+                    _ = model.update(.saved(SavedDecision(item: item, state: state, spans: spans, note: note, action: .decide)))
+                default:
+                    break
+                }
+            }
+            if let f = model.focusedSpan { XCTAssertLessThan(f, model.currentDraft?.spans.count ?? 0) }
+            for span in model.currentDraft?.spans ?? [] {
+                XCTAssertTrue(span.start >= 0 && span.start < span.end && span.end <= fixtureText.unicodeScalars.count)
+            }
+            XCTAssertTrue(model.visible.isEmpty || model.visible.indices.contains(model.cursor))
+            _ = model.render()
+        }
+    }
+}

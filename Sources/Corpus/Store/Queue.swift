@@ -6,9 +6,12 @@ import GRDB
 public struct QueueEntry: Hashable, Sendable {
     public var item: ItemKey
     public var state: ReviewState
-    public init(item: ItemKey, state: ReviewState) {
+    /// The drug mention's text, for the queue list.
+    public var drug: String
+    public init(item: ItemKey, state: ReviewState, drug: String = "") {
         self.item = item
         self.state = state
+        self.drug = drug
     }
 }
 
@@ -63,7 +66,7 @@ extension CorpusStore {
         try pool.read { db in
             var result: [QueueEntry] = []
             let statement = try db.makeStatement(sql: """
-                SELECT m.sentence_id, m.id, r.state FROM drug_mention m
+                SELECT m.sentence_id, m.id, r.state, m.text FROM drug_mention m
                 JOIN sentence s ON s.id = m.sentence_id
                 LEFT JOIN review_item r ON r.drug_mention_id = m.id
                 ORDER BY s.document_id, s.position, s.id, m.start, m."end"
@@ -72,7 +75,7 @@ extension CorpusStore {
             while let row = try cursor.next() {
                 let state: String? = row[2]
                 result.append(QueueEntry(item: ItemKey(sentenceID: row[0], drugMentionID: row[1]),
-                                         state: state.flatMap(ReviewState.init(rawValue:)) ?? .pending))
+                                         state: state.flatMap(ReviewState.init(rawValue:)) ?? .pending, drug: row[3]))
             }
             return result
         }
@@ -111,10 +114,14 @@ extension CorpusStore {
                 if kind == .curated {
                     answered[kind] = Set(drugs.filter { $0.review.state.isDecided }.map(\.mentionID))
                 } else {
-                    answered[kind] = Set(try Int64.fetchAll(db, sql: """
-                        SELECT i.drug_mention_id FROM layer_item i JOIN drug_mention m ON m.id = i.drug_mention_id
-                        WHERE i.layer_id = ? AND m.sentence_id = ?
-                        """, arguments: [layer.id, id]))
+                    // One primary-key lookup per drug (a join would scan the whole layer).
+                    var covered: Set<Int64> = []
+                    for drug in drugs where try Bool.fetchOne(db, sql: """
+                        SELECT 1 FROM layer_item WHERE layer_id = ? AND drug_mention_id = ?
+                        """, arguments: [layer.id, drug.mentionID]) != nil {
+                        covered.insert(drug.mentionID)
+                    }
+                    answered[kind] = covered
                 }
             }
             return SentenceDetail(id: id, documentKey: row[1], text: row[0], drugs: drugs, spans: spans,

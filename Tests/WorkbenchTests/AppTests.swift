@@ -1,0 +1,112 @@
+import Core
+import Corpus
+import Foundation
+import TerminalUI
+@testable import Workbench
+import XCTest
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// A temporary corpus with SampleData's gold and teacher layers.
+func sampleStore(_ test: XCTestCase) throws -> CorpusStore {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-wb-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+    let store = try CorpusStore(path: dir.appendingPathComponent("vigil.sqlite").path)
+    let sample = packageRoot.appendingPathComponent("SampleData")
+    _ = try store.ingest(try JSONLFormat.read(path: sample.appendingPathComponent("gold.jsonl").path), into: .gold)
+    _ = try store.ingest(try JSONLFormat.read(path: sample.appendingPathComponent("teacher.jsonl").path),
+                         into: LayerRef(.teacher))
+    return store
+}
+
+/// The whole loop (update, runner, render, diff) on a real corpus and the test backend.
+final class AppTests: XCTestCase {
+    func makeApp(_ store: CorpusStore, author: String = "tester") throws -> (WorkbenchApp, TestBackend) {
+        let model = try WorkbenchApp.initialModel(store: store, keymap: .standard, author: author, themeName: "fallback")
+        let backend = TestBackend(width: 110, height: 30)
+        let app = WorkbenchApp(model: model, runner: EffectRunner(store: store, supervisor: nil, author: author),
+                               terminal: Terminal(backend: backend, theme: .fallback))
+        app.start()
+        return (app, backend)
+    }
+
+    func press(_ app: WorkbenchApp, _ names: String...) {
+        for name in names {
+            app.send(.key(Key(name: name)!))
+            app.frame()
+        }
+    }
+
+    func testDecisionsAreInTheDatabaseBeforeTheScreenSaysSaved() throws {
+        let store = try sampleStore(self)
+        let (app, backend) = try makeApp(store)
+        XCTAssertTrue(backend.screen.text.contains("Item 1/"), backend.screen.text)
+        press(app, "j", "e")
+        let item = try XCTUnwrap(app.model.current?.item)
+        XCTAssertTrue(backend.screen.text.contains("dyspnea and [30,41)"))
+        press(app, "<Enter>")
+        XCTAssertTrue(backend.screen.text.contains("saved \(item): accepted"))
+        XCTAssertEqual(try store.reviewStatus(item), ReviewStatus(.accepted, spans: [Span(30, 41)], note: nil))
+        press(app, "u")
+        XCTAssertEqual(try store.reviewStatus(item).state, .pending)
+        XCTAssertEqual(app.model.current?.item, item, "undo shows the item it undid")
+        press(app, "<C-r>")
+        XCTAssertEqual(try store.reviewStatus(item).spans, [Span(30, 41)])
+    }
+
+    func testUndoWorksAcrossRestarts() throws {
+        let store = try sampleStore(self)
+        let (first, _) = try makeApp(store)
+        let item = try XCTUnwrap(first.model.current?.item)
+        press(first, "0")
+        XCTAssertEqual(try store.reviewStatus(item).state, .noADE)
+        let (second, backend) = try makeApp(store)
+        XCTAssertNotEqual(second.model.current?.item, item, "reopens on the first pending item")
+        press(second, "u")
+        XCTAssertEqual(try store.reviewStatus(item).state, .pending)
+        XCTAssertTrue(backend.screen.text.contains("undo \(item): now pending"))
+        let (third, _) = try makeApp(store, author: "someone-else")
+        press(third, "u")
+        XCTAssertTrue(third.model.messageIsError, "undo stacks are per author")
+    }
+
+    func testAddingADrugMentionAddsAnItem() throws {
+        let store = try sampleStore(self)
+        let (app, _) = try makeApp(store)
+        let before = app.model.queue.count
+        let sentence = try XCTUnwrap(app.model.current?.item.sentenceID)
+        // Sentence 1: "A 72-year-old man with paroxysmal atrial fibrillation …": mark "man" as a drug.
+        for _ in 0..<30 { press(app, "h") }
+        XCTAssertEqual(app.model.caret, 0, "the caret stops at the first word")
+        press(app, "l", "l", "l", "l", "D", "<Enter>") // A, 72, year, old, man
+        XCTAssertEqual(app.model.queue.count, before + 1, app.model.message ?? "")
+        let detail = try XCTUnwrap(try store.sentenceDetail(sentence))
+        XCTAssertEqual(detail.drugs.filter { $0.origin == "curator" }.map(\.text), ["man"])
+        XCTAssertEqual(app.model.current?.item.drugMentionID, detail.drugs.first { $0.origin == "curator" }?.mentionID)
+    }
+
+    func testResizeRedrawsAndATinyTerminalGetsAMessage() throws {
+        let store = try sampleStore(self)
+        let (app, backend) = try makeApp(store)
+        backend.resize(width: 40, height: 10)
+        app.send(.resize(width: 40, height: 10))
+        app.terminal.invalidate()
+        app.frame()
+        XCTAssertTrue(backend.screen.text.hasPrefix("Terminal too small: 40×10"))
+        backend.resize(width: 90, height: 25)
+        app.send(.resize(width: 90, height: 25))
+        app.frame()
+        XCTAssertTrue(backend.screen.text.contains("Item 1/"))
+    }
+
+    func testMetricsScoreTheLayersAgainstGold() throws {
+        let store = try sampleStore(self)
+        guard case let .metrics(scope, rows, trend) = try EffectRunner.metrics(store) else { return XCTFail() }
+        XCTAssertEqual(scope, "all sentences")
+        XCTAssertEqual(rows.map(\.layer), ["teacher:1", "curated"])
+        XCTAssertGreaterThan(rows[0].lenient.f1, rows[0].strict.f1)
+        XCTAssertEqual(trend, [])
+    }
+}

@@ -1,0 +1,154 @@
+import Core
+import Corpus
+import Foundation
+import XCTest
+
+/// The real `vigil` binary in tmux: keys in, screen polled, then the database checked.
+final class EndToEndTests: XCTestCase {
+    var directory = ""
+    var db = ""
+
+    override func setUpWithError() throws {
+        guard TmuxSession.tmux != nil else { throw XCTSkip("SKIPPED: tmux is not installed (apt-get install tmux)") }
+        guard FileManager.default.isExecutableFile(atPath: vigilBinary.path) else {
+            throw XCTSkip("SKIPPED: the vigil binary is not built at \(vigilBinary.path) (swift build)")
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        directory = url.path
+        db = directory + "/vigil.sqlite"
+        let (status, _) = try runProgram(vigilBinary.path, ["demo", "--dir", directory, "--no-tui", "--sample-data",
+                                                             packageRoot.appendingPathComponent("SampleData").path])
+        XCTAssertEqual(status, 0, "vigil demo --no-tui")
+    }
+
+    /// Opens the workbench in tmux; the pane keeps the exit status after vigil quits.
+    func open() throws -> TmuxSession {
+        let command = "cd \(packageRoot.path) && VIGIL_CONFIG=/nonexistent/config.toml \(vigilBinary.path) tui --db \(db) --author e2e; echo VIGIL-EXITED $?; sleep 600"
+        let session = try TmuxSession(self, command: command)
+        try session.waitFor("Item 1/")
+        return session
+    }
+
+    func status(_ s: Int64, _ m: Int64) throws -> ReviewStatus {
+        try CorpusStore(path: db).reviewStatus(ItemKey(sentenceID: s, drugMentionID: m))
+    }
+
+    func testCorrectAcceptUndoRedoAddNoADEQuitAndReopen() throws {
+        let tui = try open()
+        try tui.keys("j")
+        try tui.waitFor("Item 2/")
+        // Correct the end of the teacher's span by one word, then accept.
+        try tui.keys("e")
+        try tui.waitFor("dyspnea and [30,41)")
+        try tui.keys("Enter")
+        try tui.waitFor("saved 2/2: accepted")
+        XCTAssertEqual(try status(2, 2), ReviewStatus(.accepted, spans: [Span(30, 41)], note: nil))
+        // Undo and redo.
+        try tui.keys("u")
+        try tui.waitFor("undo 2/2: now pending")
+        XCTAssertEqual(try status(2, 2).state, .pending)
+        try tui.keys("C-r")
+        try tui.waitFor("redo 2/2: now accepted")
+        XCTAssertEqual(try status(2, 2).spans, [Span(30, 41)])
+        // Add a span: from the caret on "dyspnea", three words right is "dry"; select "dry cough".
+        try tui.keys("l", "l", "l", "v", "l", "Enter")
+        try tui.waitFor("dry cough [44,53)")
+        try tui.keys("Enter")
+        try tui.waitFor("saved 2/2: accepted")
+        XCTAssertEqual(try status(2, 2).spans, [Span(30, 41), Span(44, 53)])
+        // No ADE for the next item.
+        try tui.waitFor("Item 3/")
+        try tui.keys("0")
+        try tui.waitFor("saved 3/3: no-ade")
+        XCTAssertEqual(try status(3, 3).state, .noADE)
+        // Quit, then reopen: the decisions are there and undo reaches across the restart.
+        try tui.keys("q")
+        try tui.waitFor("VIGIL-EXITED 0")
+        let again = try open()
+        try again.waitFor("done 2/")
+        try again.keys("u")
+        try again.waitFor("undo 3/3: now pending")
+        XCTAssertEqual(try status(3, 3).state, .pending)
+        XCTAssertEqual(try status(2, 2).spans, [Span(30, 41), Span(44, 53)])
+        try again.keys(":")
+        try again.type("q")
+        try again.keys("Enter")
+        try again.waitFor("VIGIL-EXITED 0")
+    }
+
+    func testStartAJobAndCancelACommandLineJob() throws {
+        let store = try CorpusStore(path: db)
+        // A job started from the command line (here: a sleeping process that adopted the row).
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["300"]
+        try sleeper.run()
+        addTeardownBlock { if sleeper.isRunning { sleeper.terminate() } }
+        let external = try store.createJob(kind: "teach", arguments: ["--pending"])
+        try store.startJob(external, pid: sleeper.processIdentifier)
+        try store.reportProgress(external, done: 3, total: 12, message: "labeling")
+
+        let tui = try open()
+        try tui.waitFor("#\(external) teach running")
+        // One job of a kind at a time.
+        try tui.keys(":")
+        try tui.type("teach")
+        try tui.keys("Enter")
+        try tui.waitFor("a teach job is already running (job \(external))")
+        // Start an evaluation job from the TUI: a separate vigil process that reports through the table.
+        try tui.keys(":")
+        try tui.type("eval")
+        try tui.keys("Enter")
+        try tui.waitFor("eval succeeded")
+        let eval = try XCTUnwrap(try store.jobs().first { $0.kind == "eval" })
+        XCTAssertEqual(eval.state, .succeeded)
+        XCTAssertTrue(eval.result?.contains("\"strict\"") == true, eval.result ?? "no result")
+        XCTAssertEqual(eval.arguments, ["--pred", "teacher", "--gold", "gold", "--split", "holdout:test"])
+        // Cancel the command-line job from the panel: the flag in its row and SIGTERM to its process.
+        try tui.keys("X")
+        try tui.waitFor("asked job \(external) to stop")
+        sleeper.waitUntilExit()
+        XCTAssertEqual(sleeper.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(sleeper.terminationStatus, SIGTERM)
+        XCTAssertTrue(try store.isCancelRequested(external))
+        // Its process is gone without finishing the row: the panel says so.
+        try tui.waitFor("#\(external) teach lost")
+        try tui.keys("q")
+        try tui.waitFor("VIGIL-EXITED 0")
+    }
+
+    func testAJobKindWithoutItsSubcommandFailsWithThatProcessMessage() throws {
+        let tui = try open()
+        try tui.keys(":")
+        try tui.type("train")
+        try tui.keys("Enter")
+        try tui.waitFor("train failed")
+        let job = try XCTUnwrap(try CorpusStore(path: db).jobs().first { $0.kind == "train" })
+        XCTAssertEqual(job.state, .failed)
+        XCTAssertTrue(job.error?.contains("Error:") == true, job.error ?? "no error")
+        try tui.keys("q")
+        try tui.waitFor("VIGIL-EXITED 0")
+    }
+
+    func testResizeAtAnyTimeAndATooSmallTerminal() throws {
+        let tui = try open()
+        try tui.resize(width: 50, height: 12)
+        try tui.waitFor("Terminal too small: 50×12")
+        try tui.resize(width: 100, height: 30)
+        try tui.waitFor("Item 1/")
+        try tui.keys("q")
+        try tui.waitFor("VIGIL-EXITED 0")
+    }
+
+    func testSIGTERMRestoresTheTerminal() throws {
+        let tui = try open()
+        let shell = try XCTUnwrap(try tui.panePID())
+        let (_, children) = try runProgram("/usr/bin/pgrep", ["-P", String(shell)])
+        let pid = try XCTUnwrap(children.split(separator: "\n").compactMap { Int32($0) }.first, "no vigil process")
+        Foundation.kill(pid, SIGTERM)
+        let screen = try tui.waitFor("VIGIL-EXITED \(128 + SIGTERM)")
+        XCTAssertFalse(screen.contains("Item 1/"), "the workbench's screen is gone: the terminal was restored")
+    }
+}

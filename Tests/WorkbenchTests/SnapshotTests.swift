@@ -1,0 +1,88 @@
+import Core
+import Corpus
+import TerminalUI
+@testable import Workbench
+import XCTest
+
+/// Full-screen and widget snapshots at fixed sizes: text plus a role grid.
+final class SnapshotTests: XCTestCase {
+    /// A model with jobs, scores, a model trend and an ungrounded string.
+    func busyModel(width: Int, height: Int) -> WorkbenchModel {
+        var model = fixtureModel(width: width, height: height)
+        _ = model.update(.sentenceLoaded(fixtureDetail(), ungrounded: [
+            UngroundedString(drug: "Aspirin", drugMentionID: 10, text: "hives", reason: "not in the sentence"),
+        ], exchange: TeacherExchangeView(model: "fake-llm", prompt: "Find the ADEs of Aspirin in: …",
+                                          response: "{\"ades\": [\"skin rash\", \"hives\"]}")))
+        var running = Job(7, kind: "teach", state: .running, createdAt: t0)
+        running.startedAt = t0
+        running.done = 30
+        running.total = 120
+        running.pid = 99
+        var failed = Job(6, kind: "train", state: .failed, createdAt: t0)
+        failed.startedAt = t0
+        failed.finishedAt = t0.addingTimeInterval(1)
+        failed.error = "Error: Unexpected argument 'train'"
+        _ = model.update(.jobs([JobRow(job: running, isLost: false, log: ["labeled 30 of 120 items"]),
+                                JobRow(job: failed, isLost: false, log: [])]))
+        let s = { (p: Double, r: Double) in
+            Score(tp: Int(p * 100), fp: Int((1 - p) * 100), fn: Int((1 - r) * 100))
+        }
+        _ = model.update(.metrics(scope: "holdout:test",
+                                  rows: [MetricRow(layer: "teacher:1", strict: s(0.6, 0.7), lenient: s(0.8, 0.9))],
+                                  trend: [MetricRow(layer: "student:1", strict: s(0.5, 0.5), lenient: s(0.6, 0.6)),
+                                          MetricRow(layer: "student:2", strict: s(0.7, 0.7), lenient: s(0.8, 0.8))]))
+        _ = model.update(.tick(t0.addingTimeInterval(90)))
+        return model
+    }
+
+    func testFullScreenWithSidePanel() {
+        assertSnapshot(busyModel(width: 110, height: 30).render(), named: "workbench-110x30")
+    }
+
+    func testNarrowScreenWithoutSidePanelInDiffView() {
+        var model = fixtureModel(width: 70, height: 20)
+        _ = model.press("d")
+        assertSnapshot(model.render(), named: "diff-70x20")
+    }
+
+    func testVisualSelection() {
+        var model = fixtureModel(width: 70, height: 20)
+        model.caret = span("severe").start
+        _ = model.press("v", "l")
+        assertSnapshot(model.render(), named: "visual-70x20")
+    }
+
+    func testHelpOverlay() {
+        var model = fixtureModel(width: 80, height: 24)
+        _ = model.press("?")
+        assertSnapshot(model.render(), named: "help-80x24")
+    }
+
+    func testRawExchangeOverlay() {
+        var model = busyModel(width: 80, height: 20)
+        _ = model.press("R")
+        assertSnapshot(model.render(), named: "raw-80x20")
+    }
+
+    func testTooSmall() {
+        assertSnapshot(fixtureModel(width: 50, height: 12).render(), named: "too-small-50x12")
+    }
+
+    func testSidePanelWidget() {
+        let model = busyModel(width: 110, height: 30)
+        var buffer = ScreenBuffer(width: 44, height: 18)
+        model.renderSidePanel(&buffer, buffer.bounds)
+        assertSnapshot(buffer, named: "side-panel-44x18")
+    }
+
+    func testDrugColoursAndSpanRoles() {
+        let model = fixtureModel()
+        let detail = fixtureDetail()
+        let roles = model.sentenceRoles(detail, Array(fixtureText.unicodeScalars))
+        XCTAssertEqual(roles[span("Aspirin").start], .drug0)
+        XCTAssertEqual(roles[span("warfarin").start], .drug1)
+        XCTAssertEqual(roles[span("skin rash").start + 1], .adeFocused)
+        XCTAssertEqual(roles[span("bleeding").start], .adeOther, "the other drug's ADE is dimmed")
+        XCTAssertEqual(roles[span("skin rash").start], .cursor, "the caret sits on the focused span's start")
+    }
+}
