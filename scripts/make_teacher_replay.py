@@ -110,3 +110,60 @@ with open("SampleData/gold.jsonl", encoding="utf-8") as f:
         if not sentence["drugs"]:
             continue
         print(json.dumps({"text": sentence["text"], "response": answer(sentence)}, ensure_ascii=False))
+
+# The unlabeled abstracts (SampleData/abstracts.txt) have no gold to derive answers from:
+# these answers were written by hand, in the same style, with the same kinds of faults
+# (a boundary too narrow, a missed ADE, a hallucinated phrase, an effect of the wrong drug).
+ABSTRACT_ANSWERS = [
+    ("Acute liver failure after therapeutic doses of acetaminophen in a patient with anorexia nervosa.",
+     "acetaminophen: acute liver failure"),
+    ("A 19-year-old woman weighing 38 kg took 1 g of acetaminophen every 6 h for 5 days, i.e. about 105 mg/kg/day.",
+     "None"),
+    ("N-acetylcysteine was started i.v. and the INR peaked at 3.8 on day 2.",
+     "N-acetylcysteine: INR peaked"),
+    ("Severe hyponatremia associated with sertraline vs. escitalopram: a comparison of two cases.",
+     "sertraline: severe hyponatremia\nescitalopram: hyponatremia"),
+    ("The first, aged 84, took sertraline 50 mg/day and had a serum sodium of 118 mmol/L.",
+     "sertraline: low serum sodium"),
+    ("The second took escitalopram 10 mg/day, and her sodium fell to 121 mmol/L (see Fig. 2 for the time course).",
+     "escitalopram: sodium fell to 121 mmol/L"),
+    ("Sodium should be checked within 2 weeks of starting escitalopram or sertraline in patients over 80 years "
+     "(e.g. those also taking hydrochlorothiazide).",
+     "None"),
+    ("Tremor and confusion during lithium therapy after the addition of hydrochlorothiazide.",
+     "- lithium: Tremor|confusion"),
+    ("A 63-year-old man on lithium 0.8 g/day was given hydrochlorothiazide 25 mg/day for hypertension.",
+     "hydrochlorothiazide: hypertension"),
+    ("His lithium level was 2.1 mmol/L vs. 0.7 mmol/L three months earlier.",
+     "lithium: lithium level was 2.1 mmol/L"),
+    ("Thiazide diuretics reduce the renal clearance of lithium by about 25%.",
+     "None"),
+    ("Hypoglycemia induced by levofloxacin in an elderly man with renal impairment.",
+     "levofloxacin: Hypoglycemia|renal impairment"),
+    ("An 88-year-old man (creatinine clearance 22 mL/min) received levofloxacin 750 mg/day for pneumonia, i.e. about "
+     "three times the appropriate dose.",
+     "None"),
+    ("On day 3 his capillary glucose was 1.9 mmol/L although he had never received glipizide or insulin.",
+     "levofloxacin: capillary glucose was 1.9 mmol/L"),
+    ("Acute pancreatitis during azathioprine therapy for Crohn disease.",
+     "azathioprine: pancreatitis"),
+    ("A 29-year-old woman developed epigastric pain and a lipase of 2,400 U/L 3 weeks after starting azathioprine "
+     "2.5 mg/kg/day.",
+     "azathioprine: epigastric pain|elevated lipase"),
+    ("Azathioprine was stopped, and the pancreatitis resolved within 5 days.",
+     "Azathioprine: pancreatitis"),
+    ("She was referred to Dr. Lindqvist, who started methotrexate 25 mg s.c. once weekly.",
+     "None"),
+    ("Delayed hypersensitivity to amoxicillin confirmed by patch testing.",
+     "amoxicillin: Delayed hypersensitivity"),
+    ("A 35-year-old man developed a pruritic maculopapular eruption on day 8 of amoxicillin 500 mg t.i.d. for sinusitis.",
+     "amoxicillin: maculopapular eruption"),
+    ("(He had tolerated penicillin as a child.)", "None"),
+    ("He was treated with prednisolone 0.5 mg/kg/day for 5 days and the eruption cleared.", "None"),
+    ("Patch tests read at 48 h and 96 h were positive for amoxicillin vs. negative for cefuroxime.",
+     "amoxicillin: positive patch tests"),
+    ("Cephalosporins with dissimilar side chains, e.g. cefuroxime, may therefore be given safely.", "None"),
+]
+
+for text, response in ABSTRACT_ANSWERS:
+    print(json.dumps({"text": text, "response": response}, ensure_ascii=False))

@@ -11,8 +11,10 @@ struct DemoCommand: ParsableCommand {
         abstract: "Copy SampleData into a fresh corpus and open the workbench on it.",
         discussion: """
             Builds DIR/vigil.sqlite (replacing an earlier demo corpus there): gold.jsonl as gold,
-            abstracts.txt with lexicon.tsv as unlabeled text, teacher.jsonl as a teacher layer, and a
-            seeded 8:1:1 split named holdout. Then opens the workbench (unless --no-tui).
+            abstracts.txt with lexicon.tsv as unlabeled text, and a seeded 8:1:1 split named holdout.
+            Then the replay teacher (teacher-replay.jsonl: recorded, synthetic LLM answers) labels it
+            through the real parsing and grounding, as `vigil teach --teacher replay:FILE` does, and
+            the workbench opens (unless --no-tui).
             """)
 
     @Option(help: ArgumentHelp("Where the demo corpus goes.", valueName: "dir")) var dir = ".demo"
@@ -34,11 +36,12 @@ struct DemoCommand: ParsableCommand {
         let lexicon = try TextFormat.loadLexicon(path: source + "/lexicon.tsv")
         _ = try store.ingest(try TextFormat.read(paths: [source + "/abstracts.txt"], lexicon: lexicon), into: .gold,
                              author: "import:text")
-        _ = try store.ingest(try JSONLFormat.read(path: source + "/teacher.jsonl"), into: LayerRef(.teacher))
         let ids = try store.sentenceIDs()
         guard let names = SplitPlan.defaultPartNames(count: 3) else { throw ValidationError("no part names for 3 parts") }
         try store.saveSplit(name: "holdout", method: "ratio", seed: 1, params: ["ratio": "8:1:1"],
                             assignment: SplitPlan.ratio(ids, ratios: [8, 1, 1], names: names, seed: 1))
+        let teach = try TeachCommand.parse(["--db", path, "--teacher", "replay:\(source)/teacher-replay.jsonl"])
+        try teach.run()
         note("demo corpus: \(path) (\(ids.count) sentences)")
         if noTUI {
             print(path)

@@ -39,25 +39,28 @@ final class EndToEndTests: XCTestCase {
         let tui = try open()
         try tui.keys("j")
         try tui.waitFor("Item 2/")
-        // Correct the end of the teacher's span by one word, then accept.
+        // The replay teacher proposed "dry cough". Move its end a word right and back, then accept.
         try tui.keys("e")
-        try tui.waitFor("dyspnea and [30,41)")
+        try tui.waitFor("dry cough that [44,58)")
+        try tui.keys("E")
+        try tui.waitFor("dry cough [44,53)")
         try tui.keys("Enter")
         try tui.waitFor("saved 2/2: accepted")
-        XCTAssertEqual(try status(2, 2), ReviewStatus(.accepted, spans: [Span(30, 41)], note: nil))
+        XCTAssertEqual(try status(2, 2), ReviewStatus(.accepted, spans: [Span(44, 53)], note: nil))
         // Undo and redo.
         try tui.keys("u")
         try tui.waitFor("undo 2/2: now pending")
         XCTAssertEqual(try status(2, 2).state, .pending)
         try tui.keys("C-r")
         try tui.waitFor("redo 2/2: now accepted")
-        XCTAssertEqual(try status(2, 2).spans, [Span(30, 41)])
-        // Add a span: from the caret on "dyspnea", three words right is "dry"; select "dry cough".
-        try tui.keys("l", "l", "l", "v", "l", "Enter")
-        try tui.waitFor("dry cough [44,53)")
+        XCTAssertEqual(try status(2, 2).spans, [Span(44, 53)])
+        // Add the span the teacher missed: from the caret on "dry", four words left is
+        // "progressive"; select "progressive dyspnea".
+        try tui.keys("h", "h", "h", "h", "v", "l", "Enter")
+        try tui.waitFor("progressive dyspnea [18,37)")
         try tui.keys("Enter")
         try tui.waitFor("saved 2/2: accepted")
-        XCTAssertEqual(try status(2, 2).spans, [Span(30, 41), Span(44, 53)])
+        XCTAssertEqual(try status(2, 2).spans, [Span(18, 37), Span(44, 53)])
         // No ADE for the next item.
         try tui.waitFor("Item 3/")
         try tui.keys("0")
@@ -71,7 +74,7 @@ final class EndToEndTests: XCTestCase {
         try again.keys("u")
         try again.waitFor("undo 3/3: now pending")
         XCTAssertEqual(try status(3, 3).state, .pending)
-        XCTAssertEqual(try status(2, 2).spans, [Span(30, 41), Span(44, 53)])
+        XCTAssertEqual(try status(2, 2).spans, [Span(18, 37), Span(44, 53)])
         try again.keys(":")
         try again.type("q")
         try again.keys("Enter")
