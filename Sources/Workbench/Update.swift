@@ -38,8 +38,10 @@ extension WorkbenchModel {
             return []
         case let .filterLoaded(filter, set):
             filterSets[filter] = set
-            if self.filter == filter { applyFilter() }
-            return []
+            guard self.filter == filter else { return [] }
+            applyFilter()
+            // The queue was empty while the set loaded: open the item the filter now shows.
+            return select(cursor)
         case let .searchResult(query, sentences):
             return found(query, Set(sentences))
         case .drugAdded(let entry):

@@ -149,6 +149,16 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(model.visible, [0, 1, 2])
     }
 
+    func testALoadedFilterSetOpensItsFirstItem() {
+        var model = fixtureModel()
+        _ = model.command("filter ungrounded")
+        XCTAssertNil(model.current, "nothing to show until the set arrives")
+        XCTAssertEqual(model.update(.filterLoaded(.ungrounded, [2])), [.loadSentence(2)],
+                       "the first ungrounded item is in another sentence: load it")
+        XCTAssertEqual(model.current?.item, item(2, 12))
+        XCTAssertEqual(model.update(.filterLoaded(.disagreements, [11])), [], "not the active filter")
+    }
+
     func testNextPendingSkipsDecidedItems() {
         var model = fixtureModel()
         model.queue[1].state = .accepted
