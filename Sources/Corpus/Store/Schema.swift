@@ -6,6 +6,7 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-corpus", migrate: v1)
+        migrator.registerMigration("v3-student", migrate: v3Student)
         return migrator
     }
 
