@@ -70,4 +70,14 @@ final class TaggerTests: XCTestCase {
         XCTAssertEqual(tagged.count, 1)
         for span in tagged[0][0] { XCTAssertLessThanOrEqual(span.span.end, text.unicodeScalars.count) }
     }
+
+    func testFreshModelOverAPlainEncoderRecordsItsHeadKind() throws {
+        let model = try StudentModel.fresh(encoderDirectory: Fixtures.tinyBERT, head: .interaction, seed: 5)
+        XCTAssertEqual(model.settings, StudentModel.Settings(head: .interaction, threshold: 0.5, mlpSize: 32, encoder: "tiny-bert"))
+        let dir = try Fixtures.temporaryFolder(self) + "/fresh"
+        try model.save(to: dir)
+        let json = try String(contentsOfFile: dir + "/vigil.json", encoding: .utf8)
+        XCTAssertTrue(json.contains("\"head\" : \"interaction\""), json)
+        XCTAssertEqual(try StudentModel.load(directory: dir).head.mlpSize, 32)
+    }
 }

@@ -105,3 +105,17 @@ public struct StudentModel: Sendable {
         }
     }
 }
+
+extension StudentModel {
+    /// A tagger over a plain BERT folder's encoder with a freshly initialised head of `kind`
+    /// (what training starts from). `mlpSize` defaults to the hidden size for the interaction head.
+    public static func fresh(encoderDirectory: String, head kind: HeadKind, mlpSize: Int? = nil, threshold: Float = 0.5,
+                             seed: UInt64 = 1) throws(CheckpointError) -> StudentModel {
+        let (config, tokenizer, encoder, _) = try loadEncoder(directory: encoderDirectory)
+        let size = kind == .interaction ? (mlpSize ?? config.hiddenSize) : 0
+        let head = TaggerHead(random: kind, hiddenSize: config.hiddenSize, mlpSize: size, seed: seed)
+        let name = URL(fileURLWithPath: encoderDirectory).standardizedFileURL.lastPathComponent
+        return StudentModel(config: config, tokenizer: tokenizer, encoder: encoder, head: head,
+                            settings: Settings(head: kind, threshold: threshold, mlpSize: size, encoder: name))
+    }
+}
