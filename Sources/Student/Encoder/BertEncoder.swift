@@ -32,6 +32,7 @@ public struct EncoderOutput: Sendable {
 public struct BertEncoder: Sendable {
     public let config: BertConfig
     public let weights: BertWeights
+    private let workspace = EncoderWorkspace()
 
     public init(config: BertConfig, weights: BertWeights) {
         self.config = config
@@ -60,44 +61,27 @@ public struct BertEncoder: Sendable {
         let batch = sequences.count, length = lengths.max() ?? 0
         let c = config.hiddenSize, inter = config.intermediateSize, n = batch * length
         guard n > 0 else { return EncoderOutput(hidden: Tensor(zeros: [batch, length, c]), lengths: lengths) }
-        var x = Self.uninitialised(n * c)          // (B, T, C)
-        var qkv = Self.uninitialised(n * max(3 * c, inter)) // (B, T, 3C), later (B, T, I)
-        var context = Self.uninitialised(n * c)    // (B, T, C)
-        var scratch = Self.uninitialised(n * c)    // (B, T, C)
-        var scores = Self.uninitialised(Parallel.threads * length * length)
         let w = weights
-        x.withUnsafeMutableBufferPointer { xb in
-            let x = xb.baseAddress!
+        let output = workspace.with([n * c, n * max(3 * c, inter), n * c, n * c, Parallel.threads * length * length]) { b in
+            // x (B, T, C); qkv (B, T, 3C), later (B, T, I); context and tmp (B, T, C); attention scores.
+            let x = b[0], qkv = b[1], context = b[2], tmp = b[3], scores = b[4]
             embed(sequences, length: length, into: x)
-            qkv.withUnsafeMutableBufferPointer { qb in
-                context.withUnsafeMutableBufferPointer { cb in
-                    scratch.withUnsafeMutableBufferPointer { sb in
-                        scores.withUnsafeMutableBufferPointer { scoreb in
-                            let qkv = qb.baseAddress!, context = cb.baseAddress!, tmp = sb.baseAddress!
-                            for layer in w.layers {
-                                layer.qkvWeight.data.withUnsafeBufferPointer { wq in
-                                    layer.qkvBias.data.withUnsafeBufferPointer { bq in
-                                        Linear.forward(x, rows: n, inFeatures: c, weight: wq.baseAddress!,
-                                                       bias: bq.baseAddress!, outFeatures: 3 * c, into: qkv)
-                                    }
-                                }
-                                Attention.forward(qkv: qkv, batch: batch, length: length, channels: c, heads: config.heads,
-                                                  lengths: lengths, scratch: scoreb.baseAddress!, into: context)
-                                Self.dense(context, n, c, layer.attentionOutWeight, layer.attentionOutBias, c, tmp)
-                                Elementwise.addResidual(tmp, x, count: n * c)
-                                Self.norm(tmp, n, c, layer.attentionNormGamma, layer.attentionNormBeta, config.layerNormEps, x)
-                                Self.dense(x, n, c, layer.intermediateWeight, layer.intermediateBias, inter, qkv)
-                                GELU.forward(qkv, count: n * inter)
-                                Self.dense(qkv, n, inter, layer.outputWeight, layer.outputBias, c, tmp)
-                                Elementwise.addResidual(tmp, x, count: n * c)
-                                Self.norm(tmp, n, c, layer.outputNormGamma, layer.outputNormBeta, config.layerNormEps, x)
-                            }
-                        }
-                    }
-                }
+            for layer in w.layers {
+                Self.dense(x, n, c, layer.qkvWeight, layer.qkvBias, 3 * c, qkv)
+                Attention.forward(qkv: qkv, batch: batch, length: length, channels: c, heads: config.heads,
+                                  lengths: lengths, scratch: scores, into: context)
+                Self.dense(context, n, c, layer.attentionOutWeight, layer.attentionOutBias, c, tmp)
+                Elementwise.addResidual(tmp, x, count: n * c)
+                Self.norm(tmp, n, c, layer.attentionNormGamma, layer.attentionNormBeta, config.layerNormEps, x)
+                Self.dense(x, n, c, layer.intermediateWeight, layer.intermediateBias, inter, qkv)
+                GELU.forward(qkv, count: n * inter)
+                Self.dense(qkv, n, inter, layer.outputWeight, layer.outputBias, c, tmp)
+                Elementwise.addResidual(tmp, x, count: n * c)
+                Self.norm(tmp, n, c, layer.outputNormGamma, layer.outputNormBeta, config.layerNormEps, x)
             }
+            return Array(UnsafeBufferPointer(start: x, count: n * c))
         }
-        return EncoderOutput(hidden: Tensor(shape: [batch, length, c], data: x), lengths: lengths)
+        return EncoderOutput(hidden: Tensor(shape: [batch, length, c], data: output), lengths: lengths)
     }
 
     /// Word + position + token-type embeddings, then layer norm; padded rows are zero.
@@ -140,8 +124,4 @@ public struct BertEncoder: Sendable {
         }
     }
 
-    /// A work buffer of `count` floats.
-    private static func uninitialised(_ count: Int) -> [Float] {
-        [Float](repeating: 0, count: count)
-    }
 }
