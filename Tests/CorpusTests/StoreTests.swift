@@ -27,7 +27,7 @@ final class StoreTests: XCTestCase {
     func testFreshStoreHasGoldAndCuratedLayersAndAVersionedSchema() throws {
         let store = try temporaryStore(self)
         XCTAssertEqual(try store.layers().map(\.description), ["gold", "curated"])
-        XCTAssertEqual(try store.appliedMigrations(), ["v1-corpus"])
+        XCTAssertEqual(try store.appliedMigrations(), ["v1-corpus", "v3-student"])
         let mode = try store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(mode, "wal")
         let fk = try store.pool.read { try Bool.fetchOne($0, sql: "PRAGMA foreign_keys") }
