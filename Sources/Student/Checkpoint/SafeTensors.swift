@@ -19,7 +19,7 @@ public enum SafeTensorsDType: String, Sendable {
 
 /// A safetensors file, memory-mapped, with its header validated against the file size:
 /// an 8-byte little-endian header length, a JSON header, then the tensors' bytes.
-public struct SafeTensorsFile: @unchecked Sendable {
+public struct SafeTensorsFile: Sendable {
     /// One tensor's entry in the header.
     public struct Entry: Sendable, Equatable {
         public var dtype: SafeTensorsDType
