@@ -4,7 +4,7 @@ import Tensor
 
 /// The student benchmarks (issue 5): peak sgemm, then encoder inference for MiniLM-L6 and a
 /// BERT-base-sized random model at batch 1 and 16 × 48 word pieces, on `Parallel.threads`
-/// threads; PyTorch on the same model, batch and threads when it is installed.
+/// threads; PyTorch and ONNX Runtime on the same model, batch and threads when they are installed.
 func studentBench(_ options: Options) throws {
     BLASRuntime.ensureFastCore()
     let threads = Parallel.threads
@@ -13,8 +13,8 @@ func studentBench(_ options: Options) throws {
     let peak = peakSgemm(rounds: max(5, options.runs))
     print(String(format: "peak sgemm (1024×1024×1024, median of rounds): %.1f GFLOP/s", peak))
     print("")
-    print("| model | batch × pieces | median per batch | per sentence | sentences/s | GFLOP/s | % of peak | PyTorch sentences/s | Vigil / PyTorch |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| model | batch × pieces | median per batch | per sentence | sentences/s | GFLOP/s | % of peak | PyTorch sentences/s | Vigil / PyTorch | ONNX Runtime sentences/s | Vigil / ONNX Runtime |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     let length = 48
     var models: [(String, BertEncoder, String?)] = []
     if FileManager.default.fileExists(atPath: options.model + "/model.safetensors") {
@@ -39,13 +39,18 @@ func studentBench(_ options: Options) throws {
             let time = try measure(rounds) { _ = try encoder.forward(ids) }.median
             let flops = encoder.flops(sequences: batch, length: length)
             let gflops = flops / time / 1e9
-            var torchColumns = "- | -"
-            if let torch = pytorchSentencesPerSecond(model: path, config: encoder.config, batch: batch, length: length,
-                                                     threads: threads, rounds: rounds) {
-                torchColumns = String(format: "%.1f | %.2f×", torch, Double(batch) / time / torch)
+            var torchColumns: [String] = []
+            for runtime in ["torch", "onnx"] {
+                if let other = pythonSentencesPerSecond(runtime: runtime, model: path, config: encoder.config, batch: batch,
+                                                        length: length, threads: threads, rounds: rounds) {
+                    torchColumns.append(String(format: "%.1f | %.2f×", other, Double(batch) / time / other))
+                } else {
+                    torchColumns.append("- | -")
+                }
             }
             print(String(format: "| %@ | %d × %d | %.2f ms | %.2f ms | %.1f | %.1f | %.0f%% | %@ |", name, batch, length,
-                         time * 1e3, time * 1e3 / Double(batch), Double(batch) / time, gflops, 100 * gflops / peak, torchColumns))
+                         time * 1e3, time * 1e3 / Double(batch), Double(batch) / time, gflops, 100 * gflops / peak,
+                         torchColumns.joined(separator: " | ")))
         }
     }
 }
@@ -68,19 +73,22 @@ func peakSgemm(rounds: Int) -> Double {
     return 2 * Double(n * n * n) / time.median / 1e9
 }
 
-/// Runs scripts/parity/bench_torch.py when python3 has torch; nil otherwise.
-func pytorchSentencesPerSecond(model: String?, config: BertConfig, batch: Int, length: Int, threads: Int, rounds: Int) -> Double? {
+/// Runs scripts/parity/bench_torch.py (`runtime` torch or onnx) when python3 has what it needs; nil otherwise.
+func pythonSentencesPerSecond(runtime: String, model: String?, config: BertConfig, batch: Int, length: Int, threads: Int, rounds: Int) -> Double? {
     let script = "scripts/parity/bench_torch.py"
     guard FileManager.default.fileExists(atPath: script) else { return nil }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     var arguments = ["python3", script, "--batch", "\(batch)", "--length", "\(length)", "--threads", "\(threads)",
-                     "--rounds", "\(rounds)"]
+                     "--rounds", "\(rounds)", "--runtime", runtime]
     if let model { arguments += ["--model", model] } else {
         arguments += ["--hidden", "\(config.hiddenSize)", "--layers", "\(config.layers)", "--heads", "\(config.heads)",
                       "--intermediate", "\(config.intermediateSize)"]
     }
     process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["HF_HUB_OFFLINE"] = "1"
+    process.environment = environment
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
