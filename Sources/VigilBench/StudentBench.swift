@@ -9,7 +9,7 @@ func studentBench(_ options: Options) throws {
     BLASRuntime.ensureFastCore()
     let threads = Parallel.threads
     print("")
-    print("Student encoder: OpenBLAS core \(BLAS.coreName), \(threads) threads (OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"))")
+    print("Student encoder: OpenBLAS core \(BLAS.coreName), \(threads) threads (OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"), OPENBLAS_THREAD_TIMEOUT=\(ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] ?? "unset"))")
     let peak = peakSgemm(rounds: max(5, options.runs))
     print(String(format: "peak sgemm (1024×1024×1024, median of rounds): %.1f GFLOP/s", peak))
     print("")
