@@ -132,4 +132,25 @@ final class CheckpointErrorTests: XCTestCase {
         XCTAssertEqual(try file.tensor("a"), a)
         XCTAssertEqual(try file.tensor("b"), b)
     }
+
+    /// Checkpoints saved from BertForMaskedLM & co.: `bert.`-prefixed names, an MLM head under
+    /// `cls.` and a pooler all load, with the same hidden states.
+    func testPrefixedNamesPretrainingHeadsAndPoolerLoad() throws {
+        let bytes = try editedHeader { header in
+            var renamed: [String: Any] = [:]
+            for (name, value) in header {
+                renamed[name == "__metadata__" || name.hasPrefix("vigil_head.") ? name : "bert." + name] = value
+            }
+            renamed["cls.predictions.bias"] = header["embeddings.LayerNorm.bias"]
+            renamed["bert.pooler.dense.bias"] = header["embeddings.LayerNorm.bias"]
+            renamed["bert.pooler.dense.weight"] = header["encoder.layer.0.attention.self.query.weight"]
+            header = renamed
+        }
+        let dir = try folder(with: bytes)
+        let prefixed = try StudentModel.load(directory: dir)
+        XCTAssertNotNil(prefixed.encoder.weights.pooler)
+        let plain = try StudentModel.load(directory: Fixtures.tinyBERT)
+        let ids: [[Int32]] = [[2, 40, 41, 3]]
+        XCTAssertEqual(try prefixed.encoder.forward(ids).hidden, try plain.encoder.forward(ids).hidden)
+    }
 }
