@@ -1,7 +1,73 @@
 import ArgumentParser
+import Corpus
+import Dispatch
+import Foundation
+import Student
+import Synchronization
+import Tensor
 
-// Placeholder: registered so that parallel work can fill it in; not shipped as done.
+/// `vigil predict`: tag ADEs with a student model and write a `student:<version>` layer, as a job.
 struct PredictCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "predict", abstract: "Tag ADEs with a student model and write a student layer.")
-    func run() throws { throw ValidationError("`vigil predict` is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "predict", abstract: "Tag ADEs with a student model and write a student layer.",
+        discussion: """
+            MODEL is a model folder: a BERT checkpoint (config.json, vocab.txt, model.safetensors with the head
+            under vigil_head.*) plus vigil.json (head kind and threshold). Every drug mention of the selected
+            sentences is answered; each ADE span is stored with its confidence. Runs as a job (see `vigil jobs`):
+            --job ID adopts a queued job row, otherwise a `predict` row is created. A cancel request or SIGTERM
+            stops it between batches and nothing is written.
+            Example: vigil predict --model models/ade-student --split holdout:test --batch 16
+            """)
+
+    @OptionGroup var corpus: CorpusOptions
+    @Option(help: ArgumentHelp("The model folder.", valueName: "dir")) var model: String
+    @Option(help: ArgumentHelp("Only these sentences (NAME or NAME:PART); default all.", valueName: "split"),
+            transform: parseSelection)
+    var split: SentenceSelection?
+    @Option(help: "Sentences per encoder batch.") var batch: Int = 16
+    @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
+
+    func validate() throws {
+        guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
+    }
+
+    func run() throws {
+        BLASRuntime.ensureFastCore()
+        let store = try corpus.open()
+        let jobID = try job ?? store.createJob(kind: "predict", arguments: Array(CommandLine.arguments.dropFirst()))
+        try store.startJob(jobID, pid: getpid())
+        signal(SIGTERM, SIG_IGN)
+        let terminate = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        terminate.setEventHandler { PredictCommand.terminationRequested.store(true, ordering: .relaxed) }
+        terminate.resume()
+        defer { terminate.cancel() }
+        do {
+            let loaded = try StudentModel.load(directory: model)
+            let run = PredictionRun(model: loaded, modelPath: model, selection: split ?? .all, batchSize: batch)
+            var lastNote = Date.distantPast
+            let result = try run.run(store: store, progress: { done, total in
+                try store.reportProgress(jobID, done: done, total: total, message: "tagging sentences")
+                if Date().timeIntervalSince(lastNote) >= 1 || done == total {
+                    note("predict: \(done)/\(total) sentences")
+                    lastNote = Date()
+                }
+            }, shouldStop: {
+                try PredictCommand.terminationRequested.load(ordering: .relaxed) || store.isCancelRequested(jobID)
+            })
+            let summary = "{\"layer\": \"\(result.layer)\", \"sentences\": \(result.sentences), \"spans\": \(result.spans)}"
+            try store.logJob(jobID, "wrote \(result.layer): \(result.spans) ADE spans over \(result.sentences) sentences")
+            try store.finishJob(jobID, state: .succeeded, result: summary)
+            print("\(result.layer): \(result.spans) ADE spans over \(result.sentences) sentences (job \(jobID))")
+        } catch let error as PredictionError {
+            try? store.finishJob(jobID, state: .cancelled, error: error.description)
+            note("predict: \(error)")
+            throw ExitCode(130)
+        } catch {
+            try? store.finishJob(jobID, state: .failed, error: "\(error)")
+            throw error
+        }
+    }
+
+    /// Set by the SIGTERM handler; checked between batches.
+    static let terminationRequested = Atomic<Bool>(false)
 }

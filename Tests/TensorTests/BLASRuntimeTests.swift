@@ -27,4 +27,15 @@ final class BLASRuntimeTests: XCTestCase {
     func testReportsALoadedCoreName() {
         XCTAssertFalse(BLAS.coreName.isEmpty)
     }
+
+    func testReExecSetsOnlyWhatIsMissingAndThenStops() {
+        XCTAssertEqual(BLASRuntime.environmentUpdates(coreName: "Prescott", cpuinfo: avx512, environment: [:]),
+                       ["OPENBLAS_CORETYPE": "SKYLAKEX", "OPENBLAS_THREAD_TIMEOUT": "4"])
+        XCTAssertEqual(BLASRuntime.environmentUpdates(coreName: "SkylakeX", cpuinfo: avx512, environment: [:]),
+                       ["OPENBLAS_THREAD_TIMEOUT": "4"])
+        let after = ["OPENBLAS_CORETYPE": "SKYLAKEX", "OPENBLAS_THREAD_TIMEOUT": "4"]
+        XCTAssertEqual(BLASRuntime.environmentUpdates(coreName: "SkylakeX", cpuinfo: avx512, environment: after), [:])
+        XCTAssertEqual(BLASRuntime.environmentUpdates(coreName: "Prescott", cpuinfo: avx512,
+                                                      environment: ["VIGIL_NO_BLAS_REEXEC": "1"]), [:])
+    }
 }

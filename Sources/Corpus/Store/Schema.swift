@@ -7,6 +7,7 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-corpus", migrate: v1)
         migrator.registerMigration("v2-teacher", migrate: v2Teacher)
+        migrator.registerMigration("v3-student", migrate: v3Student)
         migrator.registerMigration("v4-lexicon", migrate: v4Lexicon)
         migrator.registerMigration("v5-pubmed", migrate: v5PubMed)
         return migrator

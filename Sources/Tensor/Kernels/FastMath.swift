@@ -9,8 +9,13 @@ public enum FastMath {
     /// 2^n by building the float's exponent bits. Lanes below -87 flush towards 0.
     @inlinable
     public static func exp(_ x: Vector) -> Vector {
-        let clamped = x.clamped(lowerBound: Vector(repeating: -87.0), upperBound: Vector(repeating: 88.0))
-        let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+        // Compare-and-blend clamps (`clamped(lowerBound:upperBound:)` runs lane by lane).
+        let low = Vector(repeating: -87.0), high = Vector(repeating: 88.0)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+        // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits,
+        // which avoids the slow generic SIMD rounding and float-to-int conversions.
+        let shifted = clamped * 1.442_695_04 + 12_582_912.0
+        let n = shifted - 12_582_912.0
         let r = clamped - n * 0.693_145_75 - n * 1.428_606_8e-6
         var p = Vector(repeating: 1.0 / 720)
         p = p * r + 1.0 / 120
@@ -19,7 +24,7 @@ public enum FastMath {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let exponent = (SIMD16<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+        let exponent = (unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
         return p * unsafeBitCast(exponent, to: Vector.self)
     }
 

@@ -5,15 +5,27 @@ public enum LayerNorm {
                                gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
                                into out: UnsafeMutablePointer<Float>) {
         Parallel.forEachChunk(rows, minimumPerThread: max(1, 32_768 / max(cols, 1))) { range in
+            let width = FastMath.Vector.scalarCount
             for r in range {
                 let row = x + r * cols, dst = out + r * cols
-                var sum: Double = 0
-                for j in 0..<cols { sum += Double(row[j]) }
-                let mean = Float(sum / Double(cols))
-                var square: Float = 0
-                for j in 0..<cols { let d = row[j] - mean; square += d * d }
+                var sums = FastMath.Vector.zero
+                var j = 0
+                while j + width <= cols { sums += row.loadVector(j); j += width }
+                var sum = sums.sum()
+                while j < cols { sum += row[j]; j += 1 }
+                let mean = sum / Float(cols)
+                var squares = FastMath.Vector.zero
+                j = 0
+                while j + width <= cols { let d = row.loadVector(j) - mean; squares += d * d; j += width }
+                var square = squares.sum()
+                while j < cols { let d = row[j] - mean; square += d * d; j += 1 }
                 let inv = 1 / (square / Float(cols) + eps).squareRoot()
-                for j in 0..<cols { dst[j] = (row[j] - mean) * inv * gamma[j] + beta[j] }
+                j = 0
+                while j + width <= cols {
+                    dst.storeVector((row.loadVector(j) - mean) * inv * gamma.loadVector(j) + beta.loadVector(j), j)
+                    j += width
+                }
+                while j < cols { dst[j] = (row[j] - mean) * inv * gamma[j] + beta[j]; j += 1 }
             }
         }
     }

@@ -6,20 +6,30 @@ public enum Softmax {
         let width = FastMath.Vector.scalarCount
         for r in 0..<rows {
             let row = x + r * stride
-            var maximum = -Float.infinity
-            for j in 0..<valid { maximum = max(maximum, row[j]) }
-            var sum: Float = 0
             var j = 0
+            var maxima = FastMath.Vector(repeating: -.infinity)
+            while j + width <= valid {
+                let v = row.loadVector(j)
+                maxima = maxima.replacing(with: v, where: v .> maxima)
+                j += width
+            }
+            var maximum = maxima.max()
+            while j < valid { maximum = max(maximum, row[j]); j += 1 }
+            var sums = FastMath.Vector.zero
+            j = 0
             while j + width <= valid {
                 let e = FastMath.exp(row.loadVector(j) - maximum)
                 row.storeVector(e, j)
-                sum += e.sum()
+                sums += e
                 j += width
             }
+            var sum = sums.sum()
             while j < valid { row[j] = FastMath.exp(row[j] - maximum); sum += row[j]; j += 1 }
             let inv = 1 / sum
-            for j in 0..<valid { row[j] *= inv }
-            for j in valid..<cols { row[j] = 0 }
+            j = 0
+            while j + width <= valid { row.storeVector(row.loadVector(j) * inv, j); j += width }
+            while j < valid { row[j] *= inv; j += 1 }
+            for k in valid..<cols { row[k] = 0 }
         }
     }
 

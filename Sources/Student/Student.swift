@@ -1,1 +1,0 @@
-// Student: placeholder until its issue lands.

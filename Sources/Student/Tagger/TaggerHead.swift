@@ -1,0 +1,113 @@
+import Tensor
+
+/// Which drug-conditioned head scores the tokens.
+public enum HeadKind: String, Sendable, Codable, CaseIterable {
+    /// The paper's head: `sigmoid(w · [h_i; d] + b)`. Its drug term `w_d · d` is one constant
+    /// per drug, so every drug of a sentence ranks the tokens the same way.
+    case concat
+    /// An MLP over `[h_i; d; h_i ⊙ d]` (GELU hidden layer): the product lets the drug change
+    /// which tokens score high, so two drugs in one sentence can get different ADEs.
+    case interaction
+}
+
+/// The tagger head's parameters (saved under `vigil_head.` in `model.safetensors`).
+public struct TaggerHead: Sendable {
+    public static let prefix = "vigil_head."
+
+    public let kind: HeadKind
+    public let hiddenSize: Int
+    /// concat: (1, 2C); interaction: first layer (H, 3C).
+    public var weight1: Tensor
+    public var bias1: Tensor
+    /// interaction only: second layer (1, H) and its bias (1).
+    public var weight2: Tensor?
+    public var bias2: Tensor?
+
+    /// The tensor names and shapes a head of `kind` over hidden size `c` needs (`mlpSize` for interaction).
+    public static func expectedShapes(kind: HeadKind, hiddenSize c: Int, mlpSize: Int) -> [(String, [Int])] {
+        switch kind {
+        case .concat: return [(prefix + "linear.weight", [1, 2 * c]), (prefix + "linear.bias", [1])]
+        case .interaction:
+            return [(prefix + "mlp.0.weight", [mlpSize, 3 * c]), (prefix + "mlp.0.bias", [mlpSize]),
+                    (prefix + "mlp.2.weight", [1, mlpSize]), (prefix + "mlp.2.bias", [1])]
+        }
+    }
+
+    /// Reads the head from a checkpoint file, checking names and shapes.
+    public init(file: SafeTensorsFile, kind: HeadKind, hiddenSize: Int, mlpSize: Int) throws(CheckpointError) {
+        let expected = Self.expectedShapes(kind: kind, hiddenSize: hiddenSize, mlpSize: mlpSize)
+        let names = Set(expected.map(\.0))
+        for name in file.names where name.hasPrefix(Self.prefix) && !names.contains(name) {
+            throw .unexpectedTensor(path: file.path, tensor: name)
+        }
+        var tensors: [Tensor] = []
+        for (name, shape) in expected {
+            guard let entry = file.entries[name] else { throw .missingTensor(path: file.path, tensor: name) }
+            guard entry.shape == shape else { throw .wrongShape(path: file.path, tensor: name, found: entry.shape, expected: shape) }
+            tensors.append(try file.tensor(name))
+        }
+        self.init(kind: kind, hiddenSize: hiddenSize, tensors: tensors)
+    }
+
+    init(kind: HeadKind, hiddenSize: Int, tensors: [Tensor]) {
+        self.kind = kind
+        self.hiddenSize = hiddenSize
+        weight1 = tensors[0]
+        bias1 = tensors[1]
+        weight2 = tensors.count > 2 ? tensors[2] : nil
+        bias2 = tensors.count > 3 ? tensors[3] : nil
+    }
+
+    /// A freshly initialised head (uniform ±1/sqrt(fan-in), as PyTorch's `Linear`), seeded.
+    public init(random kind: HeadKind, hiddenSize: Int, mlpSize: Int, seed: UInt64) {
+        var state = seed
+        func uniform(_ shape: [Int], fanIn: Int) -> Tensor {
+            let bound = 1 / Float(fanIn).squareRoot()
+            var data = [Float](repeating: 0, count: shape.reduce(1, *))
+            for i in data.indices {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                data[i] = (Float(state >> 40) / Float(1 << 24) * 2 - 1) * bound
+            }
+            return Tensor(shape: shape, data: data)
+        }
+        let shapes = Self.expectedShapes(kind: kind, hiddenSize: hiddenSize, mlpSize: mlpSize)
+        let fanIns = kind == .concat ? [2 * hiddenSize, 2 * hiddenSize] : [3 * hiddenSize, 3 * hiddenSize, mlpSize, mlpSize]
+        self.init(kind: kind, hiddenSize: hiddenSize, tensors: zip(shapes, fanIns).map { uniform($0.0.1, fanIn: $0.1) })
+    }
+
+    /// The hidden width of the interaction MLP (0 for concat).
+    public var mlpSize: Int { kind == .interaction ? weight1.shape[0] : 0 }
+
+    /// The head's tensors under their checkpoint names.
+    public var namedTensors: [(name: String, tensor: Tensor)] {
+        let names = Self.expectedShapes(kind: kind, hiddenSize: hiddenSize, mlpSize: mlpSize).map(\.0)
+        return zip(names, [weight1, bias1, weight2, bias2].compactMap { $0 }).map { ($0, $1) }
+    }
+
+    /// One logit per token: P(token i is an ADE of this drug) = sigmoid(logit).
+    /// `hidden` is (n, C) and `drug` the drug's pooled vector (C).
+    public func logits(hidden: Tensor, drug: [Float]) -> [Float] {
+        let n = hidden.shape[0], c = hiddenSize
+        switch kind {
+        case .concat:
+            var drugTerm = bias1.data[0]
+            for j in 0..<c { drugTerm += weight1.data[c + j] * drug[j] }
+            let tokenWeight = Tensor(shape: [1, c], data: Array(weight1.data[0..<c]))
+            return Linear.forward(hidden, weight: tokenWeight, bias: nil).data.map { $0 + drugTerm }
+        case .interaction:
+            var features = [Float](repeating: 0, count: n * 3 * c) // (n, 3C): [h; d; h ⊙ d]
+            for i in 0..<n {
+                let row = i * 3 * c
+                for j in 0..<c {
+                    let h = hidden.data[i * c + j]
+                    features[row + j] = h
+                    features[row + c + j] = drug[j]
+                    features[row + 2 * c + j] = h * drug[j]
+                }
+            }
+            let hiddenLayer = GELU.forward(Linear.forward(Tensor(shape: [n, 3 * c], data: features), weight: weight1, bias: bias1))
+            // weight2/bias2 exist for the interaction head by construction.
+            return Linear.forward(hiddenLayer, weight: weight2 ?? Tensor(zeros: [1, mlpSize]), bias: bias2).data
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Core
+import Tensor
+import XCTest
+@testable import Student
+
+/// The drug-conditioned heads, span decoding and the model folder round trip.
+final class TaggerTests: XCTestCase {
+    func testDecodeWidensRunsToWholeWordsAndAveragesConfidence() {
+        let text = Array("severe hepatotoxicity, rash".unicodeScalars)
+        let pieces = [WordPiece(token: "severe", id: 0, span: Span(0, 6)), WordPiece(token: "hepato", id: 0, span: Span(7, 13)),
+                      WordPiece(token: "##tox", id: 0, span: Span(13, 16)), WordPiece(token: "##icity", id: 0, span: Span(16, 21)),
+                      WordPiece(token: ",", id: 0, span: Span(21, 22)), WordPiece(token: "rash", id: 0, span: Span(23, 27))]
+        let spans = StudentModel.decode(pieces: pieces, probabilities: [0.9, 0.2, 0.8, 0.6, 0.1, 0.7], threshold: 0.5, text: text)
+        XCTAssertEqual(spans.map(\.span), [Span(0, 6), Span(7, 21), Span(23, 27)])
+        XCTAssertEqual(spans[1].confidence, 0.7, accuracy: 1e-6)
+        XCTAssertEqual(StudentModel.decode(pieces: pieces, probabilities: [Float](repeating: 0.4, count: 6), threshold: 0.5,
+                                           text: text), [])
+    }
+
+    /// With the concat head, the drug moves every token's logit by the same constant.
+    func testConcatHeadShiftsAllTokensEquallyButInteractionDoesNot() throws {
+        var model = try StudentModel.load(directory: Fixtures.tinyBERT)
+        let text = "Amiodarone-induced hepatitis after lithium."
+        let states = try model.hiddenStates([text])[0]
+        func gaps() -> [Float] {
+            let a = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 10))
+            let b = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(35, 42))
+            return zip(a, b).map { $0 - $1 }
+        }
+        let concat = gaps()
+        XCTAssertLessThan((concat.max() ?? 0) - (concat.min() ?? 0), 1e-4)
+        model.head = TaggerHead(random: .interaction, hiddenSize: 32, mlpSize: 16, seed: 3)
+        let interaction = gaps()
+        XCTAssertGreaterThan((interaction.max() ?? 0) - (interaction.min() ?? 0), 1e-3)
+    }
+
+    func testModelFolderSavesAndLoadsWithItsHead() throws {
+        var model = try StudentModel.load(directory: Fixtures.tinyBERT)
+        model.head = TaggerHead(random: .interaction, hiddenSize: 32, mlpSize: 8, seed: 7)
+        model.settings = StudentModel.Settings(head: .interaction, threshold: 0.3, mlpSize: 8, encoder: "tiny")
+        let dir = try Fixtures.temporaryFolder(self) + "/model"
+        try model.save(to: dir)
+        let loaded = try StudentModel.load(directory: dir)
+        XCTAssertEqual(loaded.settings, model.settings)
+        let input = [TaggerInput(text: "Cisplatin neurotoxicity was severe.", drugs: [Span(0, 9)])]
+        let a = try model.tag(input), b = try loaded.tag(input)
+        XCTAssertEqual(a, b)
+        let states = try loaded.hiddenStates([input[0].text])[0]
+        XCTAssertEqual(loaded.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 9)),
+                       model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 9)))
+        XCTAssertThrowsError(try model.save(to: dir)) { XCTAssertEqual($0 as? CheckpointError, .folderExists(path: dir)) }
+    }
+
+    func testAFolderWithoutVigilJSONIsNotATagger() throws {
+        let error = try XCTUnwrap({ () -> Error? in
+            do { _ = try StudentModel.load(directory: Fixtures.folder + "/nowhere"); return nil } catch { return error }
+        }())
+        XCTAssertEqual(error as? CheckpointError, .missingFile(path: Fixtures.folder + "/nowhere/config.json"))
+    }
+
+    func testLongSentencesAreEncodedInWindows() throws {
+        var model = try StudentModel.load(directory: Fixtures.tinyBERT)
+        model.tokenizer = WordPieceTokenizer(vocabulary: model.tokenizer.vocabulary, lowercase: true, maxLength: 12)
+        let text = Array(repeating: "the patient developed rash", count: 8).joined(separator: " ")
+        let states = try model.hiddenStates([text], batchSize: 2)[0]
+        XCTAssertEqual(states.pieces.count, 32)
+        XCTAssertEqual(states.hidden.shape, [32, 32])
+        for i in 0..<32 { XCTAssertNotEqual(states.hidden.row(i).map(abs).reduce(0, +), 0, "piece \(i) got a state") }
+        let tagged = try model.tag([TaggerInput(text: text, drugs: [Span(4, 11)])])
+        XCTAssertEqual(tagged.count, 1)
+        for span in tagged[0][0] { XCTAssertLessThanOrEqual(span.span.end, text.unicodeScalars.count) }
+    }
+
+    func testFreshModelOverAPlainEncoderRecordsItsHeadKind() throws {
+        let model = try StudentModel.fresh(encoderDirectory: Fixtures.tinyBERT, head: .interaction, seed: 5)
+        XCTAssertEqual(model.settings, StudentModel.Settings(head: .interaction, threshold: 0.5, mlpSize: 32, encoder: "tiny-bert"))
+        let dir = try Fixtures.temporaryFolder(self) + "/fresh"
+        try model.save(to: dir)
+        let json = try String(contentsOfFile: dir + "/vigil.json", encoding: .utf8)
+        XCTAssertTrue(json.contains("\"head\" : \"interaction\""), json)
+        XCTAssertEqual(try StudentModel.load(directory: dir).head.mlpSize, 32)
+    }
+}
