@@ -34,11 +34,14 @@ let package = Package(
 
         // C shims, one per system library (libopenblas-dev, libcurl4-openssl-dev, libncursesw5-dev).
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("openblas")]),
+        // Hand-written CPU kernels in C (vector-width specific code with runtime dispatch),
+        // imported by Tensor only.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
 
         // Float32 tensors, kernels (forward and backward), AdamW. The only importer of CBLAS.
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
         // The student: WordPiece tokenizer, safetensors checkpoints, BERT encoder,
         // drug-conditioned heads, prediction.
         .target(name: "Student", dependencies: ["Core", "Corpus", "Tensor"]),
