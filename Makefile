@@ -12,7 +12,7 @@ DEMO_DIR := .demo
 ADE_CORPUS ?= ../shared/data/ade-corpus-v2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps model build release test demo bench clean
+.PHONY: all deps model build release test demo bench parity bench-compare clean
 
 all: build
 
@@ -60,8 +60,17 @@ test: deps model
 demo: deps model build
 	.build/debug/vigil demo --dir $(DEMO_DIR)
 
-bench: deps release
-	.build/release/vigil-bench --ade-corpus $(ADE_CORPUS)
+bench: deps model release
+	.build/release/vigil-bench --ade-corpus $(ADE_CORPUS) --model $(MODEL_DIR)
+
+## parity: regenerate the student parity fixtures with PyTorch (not run in CI)
+parity: model
+	python3 -m pip install --quiet "torch==2.13.0+cpu" transformers
+	HF_HUB_OFFLINE=1 python3 scripts/parity/make_fixtures.py --minilm $(MODEL_DIR)
+
+## bench-compare: install PyTorch and ONNX Runtime so that `make bench` compares against them
+bench-compare:
+	python3 -m pip install --quiet "torch==2.13.0+cpu" transformers onnx "onnxruntime==1.30.0"
 
 clean:
 	rm -rf .build $(DEMO_DIR)
