@@ -7,7 +7,6 @@ import TerminalUI
 /// turns their outcomes into messages. The only place the workbench does I/O.
 public final class EffectRunner {
     public let store: CorpusStore
-    public let evidence: TeacherEvidenceSource
     public let supervisor: JobSupervisor?
     public let author: String
     /// Loads a theme by name or path (set by the app; nil refuses `:theme`).
@@ -18,10 +17,8 @@ public final class EffectRunner {
     /// Messages produced off the main thread (metrics), collected by `drain`.
     private let mailbox = Mailbox()
 
-    public init(store: CorpusStore, evidence: TeacherEvidenceSource = NoTeacherEvidence(),
-                supervisor: JobSupervisor?, author: String) {
+    public init(store: CorpusStore, supervisor: JobSupervisor?, author: String) {
         self.store = store
-        self.evidence = evidence
         self.supervisor = supervisor
         self.author = author
     }
@@ -42,11 +39,13 @@ public final class EffectRunner {
         switch effect {
         case .loadSentence(let id):
             guard let detail = try store.sentenceDetail(id) else { return [.failed("sentence \(id) does not exist")] }
-            var ungrounded: [UngroundedString] = []
-            var exchange: TeacherExchangeView?
+            // The teacher's evidence behind the proposal: strings it could not place, and the
+            // raw prompt and response.
+            var ungrounded: [UngroundedProposal] = []
+            var exchange: TeacherExchange?
             if let run = detail.teacherRun {
-                ungrounded = (try? evidence.ungrounded(sentenceID: id, teacherRun: run)) ?? []
-                exchange = try? evidence.exchange(sentenceID: id, teacherRun: run)
+                ungrounded = (try? store.ungroundedProposals(sentenceID: id, teacherRun: run)) ?? []
+                exchange = try? store.teacherExchange(sentenceID: id, teacherRun: run)
             }
             return [.sentenceLoaded(detail, ungrounded: ungrounded, exchange: exchange)]
         case let .decide(item, state, spans, note, elapsed):
@@ -67,7 +66,7 @@ public final class EffectRunner {
                 return [.filterLoaded(filter, try store.teacherStudentDisagreements())]
             case .ungrounded:
                 guard let run = (try? store.layer(LayerRef(.teacher)))?.version else { return [.filterLoaded(filter, [])] }
-                return [.filterLoaded(filter, try evidence.sentencesWithUngrounded(teacherRun: run))]
+                return [.filterLoaded(filter, try store.sentencesWithUngrounded(teacherRun: run))]
             default:
                 return []
             }

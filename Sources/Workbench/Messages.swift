@@ -74,7 +74,7 @@ public enum Msg: Sendable {
     case key(Key)
     case resize(width: Int, height: Int)
     case tick(Date)
-    case sentenceLoaded(SentenceDetail, ungrounded: [UngroundedString], exchange: TeacherExchangeView?)
+    case sentenceLoaded(SentenceDetail, ungrounded: [UngroundedProposal], exchange: TeacherExchange?)
     case saved(SavedDecision)
     case failed(String)
     case filterLoaded(QueueFilter, Set<Int64>)

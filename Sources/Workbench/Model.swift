@@ -56,8 +56,8 @@ public struct WorkbenchModel: Sendable {
     /// Scalar offset of the caret in the sentence.
     public var caret = 0
     public var layer: ViewLayer = .working
-    public var ungrounded: [UngroundedString] = []
-    public var exchange: TeacherExchangeView?
+    public var ungrounded: [UngroundedProposal] = []
+    public var exchange: TeacherExchange?
     /// Items with a decision sent to the database and not yet confirmed.
     public var saving: Set<Int64> = []
 

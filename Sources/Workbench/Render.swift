@@ -109,7 +109,7 @@ extension WorkbenchModel {
             var tx = b.put("Ungrounded: ", x: x, y: y, role: .dim, limit: right)
             for u in ungrounded {
                 tx = b.put("\"\(u.text)\"", x: tx, y: y, role: .ungrounded, limit: right)
-                tx = b.put(" (\(u.drug): \(u.reason))  ", x: tx, y: y, role: .dim, limit: right)
+                tx = b.put(" (\(u.drug): \(u.reason.rawValue))  ", x: tx, y: y, role: .dim, limit: right)
             }
             y += 1
         }
@@ -263,7 +263,7 @@ extension WorkbenchModel {
     private func renderRaw(_ b: inout ScreenBuffer) {
         guard let exchange else { return }
         let inner = box(&b, Rect(x: 2, y: 1, width: width - 4, height: height - 2),
-                        title: "Teacher exchange · \(exchange.model) · any key closes")
+                        title: "Teacher exchange · \(exchange.model)\(exchange.fromCache ? " (from the cache)" : "") · any key closes")
         var lines: [(String, Role)] = [("Prompt", .panelTitle)]
         for paragraph in exchange.prompt.split(separator: "\n", omittingEmptySubsequences: false) {
             lines += TextWrap.strings(String(paragraph), width: inner.width).map { ($0, .panel) }

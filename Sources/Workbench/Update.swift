@@ -99,8 +99,8 @@ extension WorkbenchModel {
         }
     }
 
-    private mutating func loaded(_ detail: SentenceDetail, ungrounded: [UngroundedString],
-                                 exchange: TeacherExchangeView?) -> [Effect] {
+    private mutating func loaded(_ detail: SentenceDetail, ungrounded: [UngroundedProposal],
+                                 exchange: TeacherExchange?) -> [Effect] {
         guard current?.item.sentenceID == detail.id else { return [] }
         self.detail = detail
         self.ungrounded = ungrounded

@@ -43,7 +43,7 @@ func openWorkbench(path: String, theme: String?, author: String?) throws {
     let who = author ?? environment["VIGIL_AUTHOR"] ?? environment["USER"] ?? "curator"
     let model = try WorkbenchApp.initialModel(store: store, keymap: config.keymap, author: who, themeName: loaded.name)
     let supervisor = JobSupervisor(store: store, executable: currentExecutable())
-    let runner = EffectRunner(store: store, evidence: CorpusTeacherEvidence(store: store), supervisor: supervisor, author: who)
+    let runner = EffectRunner(store: store, supervisor: supervisor, author: who)
     runner.loadTheme = { try ThemeLoader.load($0) }
     let backend = try NcursesBackend(environment: environment)
     defer { backend.stop() }

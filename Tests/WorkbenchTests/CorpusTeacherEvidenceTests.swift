@@ -4,9 +4,10 @@ import Foundation
 import Workbench
 import XCTest
 
-/// The workbench's teacher evidence, read from a corpus the replay teacher labelled.
+/// Opening a sentence brings the teacher's evidence from the corpus: the strings the replay
+/// teacher could not place (the tray) and the raw exchange (`R`); the "ungrounded" filter.
 final class CorpusTeacherEvidenceTests: XCTestCase {
-    func testUngroundedStringsAndRawExchangeOfTheDemoTeacher() throws {
+    func testLoadingASentenceBringsItsUngroundedStringsAndRawExchange() throws {
         guard FileManager.default.isExecutableFile(atPath: vigilBinary.path) else {
             throw XCTSkip("SKIPPED: the vigil binary is not built at \(vigilBinary.path) (swift build)")
         }
@@ -16,24 +17,24 @@ final class CorpusTeacherEvidenceTests: XCTestCase {
                                                             packageRoot.appendingPathComponent("SampleData").path])
         XCTAssertEqual(status, 0)
         let store = try CorpusStore(path: dir.appendingPathComponent("vigil.sqlite").path)
-        let run = try XCTUnwrap(try store.layer(LayerRef(.teacher)).version)
-        let evidence = CorpusTeacherEvidence(store: store)
+        let runner = EffectRunner(store: store, supervisor: nil, author: "test")
 
-        let flagged = try evidence.sentencesWithUngrounded(teacherRun: run)
+        guard case let .filterLoaded(_, flagged)? = runner.run(.loadFilter(.ungrounded)).first else {
+            return XCTFail("the ungrounded filter did not load")
+        }
         XCTAssertFalse(flagged.isEmpty, "the replay teacher hallucinates on purpose")
         let texts = try store.sentenceTexts(flagged)
         // "lipase of 2,400 U/L" was answered as "elevated lipase", which the sentence does not contain.
         let lipase = try XCTUnwrap(texts.first { $0.value.contains("lipase of 2,400 U/L") }?.key)
-        let strings = try evidence.ungrounded(sentenceID: lipase, teacherRun: run)
-        XCTAssertEqual(strings.map { $0.text }, ["elevated lipase"])
-        XCTAssertEqual(strings.map { $0.reason }, ["ade-not-in-sentence"])
-        XCTAssertNotNil(strings.first?.drugMentionID)
-
-        let exchange = try XCTUnwrap(try evidence.exchange(sentenceID: lipase, teacherRun: run))
-        XCTAssertTrue(exchange.prompt.contains("Extract the adverse events each drug causes in the Message."), exchange.prompt)
-        XCTAssertTrue(exchange.prompt.contains(texts[lipase] ?? "?"), "the message is in the prompt")
-        XCTAssertEqual(exchange.response, "azathioprine: epigastric pain|elevated lipase")
-        let clean = try XCTUnwrap(try store.sentenceIDs().first { !flagged.contains($0) && (try? evidence.exchange(sentenceID: $0, teacherRun: run)) != nil })
-        XCTAssertEqual(try evidence.ungrounded(sentenceID: clean, teacherRun: run), [])
+        guard case let .sentenceLoaded(detail, ungrounded, exchange)? = runner.run(.loadSentence(lipase)).first else {
+            return XCTFail("the sentence did not load")
+        }
+        XCTAssertEqual(detail.id, lipase)
+        XCTAssertEqual(ungrounded.map { $0.text }, ["elevated lipase"])
+        XCTAssertEqual(ungrounded.map { $0.reason }, [.adeNotInSentence])
+        let raw = try XCTUnwrap(exchange)
+        XCTAssertTrue(raw.prompt.contains("Extract the adverse events each drug causes in the Message."), raw.prompt)
+        XCTAssertTrue(raw.prompt.contains(texts[lipase] ?? "?"), "the message is in the prompt")
+        XCTAssertEqual(raw.response, "azathioprine: epigastric pain|elevated lipase")
     }
 }

@@ -10,9 +10,9 @@ final class SnapshotTests: XCTestCase {
     func busyModel(width: Int, height: Int) -> WorkbenchModel {
         var model = fixtureModel(width: width, height: height)
         _ = model.update(.sentenceLoaded(fixtureDetail(), ungrounded: [
-            UngroundedString(drug: "Aspirin", drugMentionID: 10, text: "hives", reason: "not in the sentence"),
-        ], exchange: TeacherExchangeView(model: "fake-llm", prompt: "Find the ADEs of Aspirin in: …",
-                                          response: "{\"ades\": [\"skin rash\", \"hives\"]}")))
+            UngroundedProposal(drug: "Aspirin", drugMentionID: 10, text: "hives", reason: .adeNotInSentence),
+        ], exchange: TeacherExchange(cacheKey: "k", model: "fake-llm", prompt: "Find the ADEs of Aspirin in: …",
+                                     request: "{}", response: "{\"ades\": [\"skin rash\", \"hives\"]}")))
         var running = Job(7, kind: "teach", state: .running, createdAt: t0)
         running.startedAt = t0
         running.done = 30

@@ -66,41 +66,18 @@ public final class CurlChatClient: TeacherBackend, @unchecked Sendable {
         guard let curl else {
             return .failure(Failure(error: .transport(code: -1, url: url, message: "curl_easy_init failed")))
         }
-        var headers: UnsafeMutablePointer<curl_slist>?
-        for line in headerLines() { headers = curl_slist_append(headers, line) }
-        defer { curl_slist_free_all(headers) }
-        let bodyBuffer = UnsafeMutablePointer<ccurl_buffer>.allocate(capacity: 1)
-        let headerBuffer = UnsafeMutablePointer<ccurl_buffer>.allocate(capacity: 1)
-        bodyBuffer.initialize(to: ccurl_buffer())
-        headerBuffer.initialize(to: ccurl_buffer())
-        defer {
-            ccurl_buffer_free(bodyBuffer)
-            ccurl_buffer_free(headerBuffer)
-            bodyBuffer.deallocate()
-            headerBuffer.deallocate()
-        }
-        var code = ccurl_setopt_string(curl, CURLOPT_URL, url)
-        for (option, value) in [(CURLOPT_NOSIGNAL, 1), (CURLOPT_POST, 1),
-                                (CURLOPT_TIMEOUT_MS, Int(settings.timeout * 1000)),
-                                (CURLOPT_CONNECTTIMEOUT_MS, Int(settings.connectTimeout * 1000))] where code == CURLE_OK {
-            code = ccurl_setopt_long(curl, option, value)
-        }
-        if code == CURLE_OK { code = ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headers) }
-        if code == CURLE_OK { code = ccurl_setopt_postfields(curl, body, body.utf8.count) }
-        if code == CURLE_OK { code = ccurl_setopt_buffers(curl, bodyBuffer, headerBuffer) }
-        if code == CURLE_OK { code = curl_easy_perform(curl) }
-        guard code == CURLE_OK else {
+        let answer: HTTPAnswer
+        do {
+            answer = try curlTransfer(curl, url: url, headers: headerLines(), body: body, timeout: settings.timeout,
+                                      connectTimeout: settings.connectTimeout)
+        } catch {
             keep = false
-            let message = String(cString: curl_easy_strerror(code))
-            if code == CURLE_OPERATION_TIMEDOUT {
-                return .failure(Failure(error: .timeout(url: url, seconds: settings.timeout)))
+            switch error {
+            case let .timeout(_, seconds): return .failure(Failure(error: .timeout(url: url, seconds: seconds)))
+            case let .transport(code, _, message): return .failure(Failure(error: .transport(code: code, url: url, message: message)))
             }
-            return .failure(Failure(error: .transport(code: Int(code.rawValue), url: url, message: message)))
         }
-        var status = 0
-        _ = ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
-        let data = bodyBuffer.pointee.data.map { Data(bytes: $0, count: bodyBuffer.pointee.length) } ?? Data()
-        let headerText = headerBuffer.pointee.data.map { String(cString: $0) } ?? ""
+        let status = answer.status, data = answer.body, headerText = answer.headers
         guard status == 200 else {
             let snippet = Self.redacted(String(decoding: data.prefix(300), as: UTF8.self), key: settings.apiKey)
             return .failure(Failure(error: .http(status: status, url: url, body: snippet),
