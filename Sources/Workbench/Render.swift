@@ -50,7 +50,7 @@ extension WorkbenchModel {
         let x = area.x + 1
         let right = area.maxX - 1
         guard let current else {
-            b.put(queue.isEmpty ? "The corpus has no (sentence, drug) items yet: import some (vigil import …)."
+            b.put(queue.isEmpty ? "The corpus has no (sentence, drug) items yet: import some (vigil import …), or try vigil demo."
                   : "No items match the filter '\(filter.rawValue)' (f changes it).", x: x, y: y + 1, role: .dim, limit: right)
             renderQueue(&b, Rect(x: area.x, y: y + 3, width: area.width, height: area.maxY - y - 3))
             return
