@@ -1,3 +1,5 @@
+import CKernels
+
 /// Multi-head scaled dot-product attention over a fused QKV buffer.
 ///
 /// `qkv` is (B, T, 3C): query, key and value projections side by side, heads of size
@@ -14,6 +16,11 @@ public enum Attention {
         let units = batch * heads
         let threads = max(1, min(Parallel.threads, units))
         context.update(repeating: 0, count: batch * length * channels)
+        if NativeKernels.enabled {
+            nativeForward(qkv: qkv, batch: batch, length: length, channels: channels, heads: heads, lengths: lengths,
+                          threads: threads, into: context)
+            return
+        }
         Parallel.forEachChunk(units, chunks: threads) { thread, range in
             let scores = scratch + thread * length * length // (T, T)
             for unit in range {
@@ -26,6 +33,27 @@ public enum Attention {
                 Softmax.forward(scores, rows: live, cols: live, stride: length, valid: live)
                 BLAS.sgemm(m: live, n: headSize, k: live, a: scores, lda: length, b: v, ldb: stride3,
                            c: context + b * length * channels + h * headSize, ldc: channels)
+            }
+        }
+    }
+
+    /// The AVX-512 path: one `vk_attention_head` per (sequence, head), its own scratch per thread.
+    private static func nativeForward(qkv: UnsafePointer<Float>, batch: Int, length: Int, channels: Int, heads: Int,
+                                      lengths: [Int], threads: Int, into context: UnsafeMutablePointer<Float>) {
+        let headSize = channels / heads, stride3 = 3 * channels, units = batch * heads
+        let scale = 1 / Float(headSize).squareRoot()
+        let perThread = vk_attention_scratch_floats(Int32(length), Int32(headSize))
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: perThread * threads)
+        defer { scratch.deallocate() }
+        // Below about 8 units of work per thread the second thread's wake-up costs more than it saves.
+        let chunks = units * length * length * headSize >= 2 * 8 * 48 * 48 * 32 ? threads : 1
+        Parallel.forEachChunk(units, chunks: chunks) { thread, range in
+            for unit in range {
+                let b = unit / heads, h = unit % heads, live = lengths[b]
+                guard live > 0 else { continue }
+                let q = qkv + b * length * stride3 + h * headSize
+                vk_attention_head(q, q + channels, q + 2 * channels, stride3, Int32(live), Int32(headSize), scale,
+                                  scratch + thread * perThread, context + b * length * channels + h * headSize, channels)
             }
         }
     }
