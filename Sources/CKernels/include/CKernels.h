@@ -48,4 +48,13 @@ size_t vk_attention_scratch_floats(int length, int head_size);
 void vk_attention_head(const float *q, const float *k, const float *v, size_t stride, int live,
                        int head_size, float scale, float *scratch, float *out, size_t ldo);
 
+/// A task of a parallel loop: runs index `index` of the loop.
+typedef void (*vk_task_fn)(void *ctx, int index);
+
+/// Runs fn(ctx, i) for every i in 0..<count on `threads` threads (the caller and
+/// threads - 1 pool workers, which spin briefly between jobs, then sleep). Indices are handed
+/// out dynamically. Runs serially when threads <= 1 or when called from inside a job. Returns
+/// 0, having run nothing, when another thread's job holds the pool: run the loop another way.
+int vk_pool_run(int threads, int count, vk_task_fn fn, void *ctx);
+
 #endif

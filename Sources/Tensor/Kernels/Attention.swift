@@ -45,8 +45,8 @@ public enum Attention {
         let perThread = vk_attention_scratch_floats(Int32(length), Int32(headSize))
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: perThread * threads)
         defer { scratch.deallocate() }
-        // Below about 8 units of work per thread the second thread's wake-up costs more than it saves.
-        let chunks = units * length * length * headSize >= 2 * 8 * 48 * 48 * 32 ? threads : 1
+        // Below about two heads of 16 × 16 × 32 per thread a second thread costs more than it saves.
+        let chunks = units * length * length * headSize >= 2 * 2 * 16 * 16 * 32 ? threads : 1
         Parallel.forEachChunk(units, chunks: chunks) { thread, range in
             for unit in range {
                 let b = unit / heads, h = unit % heads, live = lengths[b]
