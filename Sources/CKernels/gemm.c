@@ -8,6 +8,9 @@
 
 #define NR VK_PANEL_WIDTH
 #define MR 12
+#ifndef PF
+#define PF 16
+#endif
 #ifndef KC
 #define KC 256
 #endif
@@ -96,6 +99,11 @@ micro(const int MR_, int kc, const float *a, const float *b, float *c, size_t ld
         }
     }
     for (int k = 0; k < kc; k++) {
+#if PF > 0
+        // The packed weight streams from memory at small batch: fetch it a little ahead.
+        _mm_prefetch((const char *)(b + (size_t)(k + PF) * NR), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + (size_t)(k + PF) * NR + 16), _MM_HINT_T0);
+#endif
         __m512 bv0 = _mm512_loadu_ps(b + (size_t)k * NR), bv1 = _mm512_loadu_ps(b + (size_t)k * NR + 16);
         for (int i = 0; i < MR_; i++) {
             __m512 av = _mm512_set1_ps(a[k * MR + i]);

@@ -4,6 +4,7 @@
 #include "CKernels.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -57,8 +58,10 @@ static void *worker_main(void *arg) {
         int spins = 0;
         unsigned long word;
         while ((word = atomic_load_explicit(&job_word, memory_order_acquire)) >> 8 == seen) {
-            VK_PAUSE();
-            if (++spins % 256 == 0 && now_ns() - start > VK_SPIN_NS) {
+            // Pause-spin first; after a while yield the core on every round, in case the
+            // thread that will post the next job shares it.
+            if (spins < 4096) VK_PAUSE(); else sched_yield();
+            if (++spins % 64 == 0 && now_ns() - start > VK_SPIN_NS) {
                 pthread_mutex_lock(&sleep_lock);
                 while ((word = atomic_load_explicit(&job_word, memory_order_acquire)) >> 8 == seen)
                     pthread_cond_wait(&wake, &sleep_lock);
@@ -111,7 +114,10 @@ int vk_pool_run(int threads, int count, vk_task_fn fn, void *ctx) {
     drain();
     inside_pool = 0;
     // Every participant checks in before the job's context goes away.
-    while (atomic_load_explicit(&finished, memory_order_acquire) < helpers) VK_PAUSE();
+    // On a busy machine a participant may be waiting for this very core: yield after a while.
+    for (int spins = 0; atomic_load_explicit(&finished, memory_order_acquire) < helpers; spins++) {
+        if (spins < 4096) VK_PAUSE(); else sched_yield();
+    }
     pthread_mutex_unlock(&run_lock);
     return 1;
 }

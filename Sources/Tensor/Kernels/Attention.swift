@@ -42,18 +42,19 @@ public enum Attention {
                                       lengths: [Int], threads: Int, into context: UnsafeMutablePointer<Float>) {
         let headSize = channels / heads, stride3 = 3 * channels, units = batch * heads
         let scale = 1 / Float(headSize).squareRoot()
-        let perThread = vk_attention_scratch_floats(Int32(length), Int32(headSize))
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: perThread * threads)
+        let perChunk = vk_attention_scratch_floats(Int32(length), Int32(headSize))
+        // Below about two heads of 16 × 16 × 32 per thread a second thread costs more than it
+        // saves; above, a few chunks per thread, handed out as threads come free.
+        let chunks = units * length * length * headSize >= 2 * 2 * 16 * 16 * 32 ? min(units, 4 * threads) : 1
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: perChunk * chunks)
         defer { scratch.deallocate() }
-        // Below about two heads of 16 × 16 × 32 per thread a second thread costs more than it saves.
-        let chunks = units * length * length * headSize >= 2 * 2 * 16 * 16 * 32 ? threads : 1
-        Parallel.forEachChunk(units, chunks: chunks) { thread, range in
+        Parallel.forEachChunk(units, chunks: chunks) { chunk, range in
             for unit in range {
                 let b = unit / heads, h = unit % heads, live = lengths[b]
                 guard live > 0 else { continue }
                 let q = qkv + b * length * stride3 + h * headSize
                 vk_attention_head(q, q + channels, q + 2 * channels, stride3, Int32(live), Int32(headSize), scale,
-                                  scratch + thread * perThread, context + b * length * channels + h * headSize, channels)
+                                  scratch + chunk * perChunk, context + b * length * channels + h * headSize, channels)
             }
         }
     }

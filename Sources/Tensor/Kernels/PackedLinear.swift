@@ -52,8 +52,12 @@ public final class PackedLinear: @unchecked Sendable {
         let n = outFeatures, k = inFeatures, panels = panels
         // Below about 64k multiply-adds per thread a second thread costs more than it saves.
         let threads = max(1, min(Parallel.threads, panels, rows * n * k / 65_536))
+        // A few chunks per thread, handed out as threads come free, so that a thread that
+        // starts late (a busy machine) does not hold the others up; each chunk packs its own
+        // copy of the input rows, so not too many.
+        let chunks = threads == 1 ? 1 : min(panels, 3 * threads)
         bias.withUnsafeData { biasPointer in
-            Parallel.forEachChunk(panels, chunks: threads) { _, range in
+            Parallel.forEachChunk(panels, chunks: chunks) { _, range in
                 vk_linear_packed(input, Int32(rows), Int32(k), k, packed, Int32(n), biasPointer, residual, n,
                                  gelu ? 1 : 0, out, n, Int32(range.lowerBound), Int32(range.upperBound))
             }
