@@ -4,6 +4,8 @@
 #include "CKernels.h"
 #include "vecmath.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NR VK_PANEL_WIDTH
@@ -145,9 +147,11 @@ static VK_AVX512 void micro_full(int kc, const float *a, const float *b, float *
     micro(MR, kc, a, b, c, ldc, 0xFFFF, 0xFFFF, first, last, bias, res, ldr, gelu);
 }
 
-VK_AVX512 void vk_linear_packed(const float *a, int m, int k, size_t lda, const float *packed, int n,
-                                const float *bias, const float *residual, size_t ldr, int gelu,
-                                float *c, size_t ldc, int panel_begin, int panel_end) {
+// The product over panels [panel_begin, panel_end): A either packed here, per (k block, row
+// block), or given whole in row panels by vk_pack_rows (`apre`, shared between threads).
+static VK_AVX512 void linear(const float *a, size_t lda, const float *apre, int m, int k, const float *packed, int n,
+                             const float *bias, const float *residual, size_t ldr, int gelu,
+                             float *c, size_t ldc, int panel_begin, int panel_end) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         // No products: out = bias (+ residual), then GELU.
@@ -166,33 +170,68 @@ VK_AVX512 void vk_linear_packed(const float *a, int m, int k, size_t lda, const 
         int first = kb == 0, last = kb == kblocks - 1;
         for (int m0 = 0; m0 < m; m0 += MC) {
             int mc = m - m0 < MC ? m - m0 : MC;
-            pack_a(a + (size_t)m0 * lda + k0, lda, mc, kc, apack);
+            if (!apre) pack_a(a + (size_t)m0 * lda + k0, lda, mc, kc, apack);
             for (int p = panel_begin; p < panel_end; p++) {
                 int col = p * NR, cols = n - col < NR ? n - col : NR;
                 const float *bp = packed + ((size_t)p * k + k0) * NR;
                 const float *bb = bias ? bias + col : NULL;
-                if (cols == NR) {
-                    int i = 0;
-                    for (; i + MR <= mc; i += MR) {
-                        int row = m0 + i;
-                        micro_full(kc, apack + (size_t)i * kc, bp, c + row * ldc + col, ldc, first, last, bb,
-                                   residual ? residual + row * ldr + col : NULL, ldr, gelu);
-                    }
-                    if (i < mc) {
-                        int row = m0 + i;
-                        micro_any(mc - i, kc, apack + (size_t)i * kc, bp, c + row * ldc + col, ldc, 0xFFFF, 0xFFFF,
-                                  first, last, bb, residual ? residual + row * ldr + col : NULL, ldr, gelu);
-                    }
-                } else {
-                    __mmask16 m0mask = (__mmask16)(cols >= 16 ? 0xFFFF : ((1u << cols) - 1));
-                    __mmask16 m1mask = (__mmask16)(cols <= 16 ? 0 : ((1u << (cols - 16)) - 1));
-                    for (int i = 0; i < mc; i += MR) {
-                        int row = m0 + i, rows = mc - i < MR ? mc - i : MR;
-                        micro_any(rows, kc, apack + (size_t)i * kc, bp, c + row * ldc + col, ldc, m0mask, m1mask,
-                                  first, last, bb, residual ? residual + row * ldr + col : NULL, ldr, gelu);
-                    }
+                __mmask16 m0mask = (__mmask16)(cols >= 16 ? 0xFFFF : ((1u << cols) - 1));
+                __mmask16 m1mask = (__mmask16)(cols <= 16 ? 0 : ((1u << (cols - 16)) - 1));
+                for (int i = 0; i < mc; i += MR) {
+                    int row = m0 + i, rows = mc - i < MR ? mc - i : MR;
+                    const float *ap = apre ? apre + (size_t)row * k + (size_t)k0 * MR : apack + (size_t)i * kc;
+                    const float *rp = residual ? residual + row * ldr + col : NULL;
+                    if (rows == MR && cols == NR)
+                        micro_full(kc, ap, bp, c + row * ldc + col, ldc, first, last, bb, rp, ldr, gelu);
+                    else
+                        micro_any(rows, kc, ap, bp, c + row * ldc + col, ldc, m0mask, m1mask, first, last, bb, rp,
+                                  ldr, gelu);
                 }
             }
         }
     }
+}
+
+VK_AVX512 void vk_linear_packed(const float *a, int m, int k, size_t lda, const float *packed, int n,
+                                const float *bias, const float *residual, size_t ldr, int gelu,
+                                float *c, size_t ldc, int panel_begin, int panel_end) {
+    linear(a, lda, NULL, m, k, packed, n, bias, residual, ldr, gelu, c, ldc, panel_begin, panel_end);
+}
+
+size_t vk_packed_rows_floats(int m, int k) {
+    if (m <= 0 || k <= 0) return 0;
+    return (size_t)((m + MR - 1) / MR) * MR * (size_t)k;
+}
+
+VK_AVX512 void vk_pack_rows(const float *a, int m, int k, size_t lda, float *dst, int panel_begin, int panel_end) {
+    for (int q = panel_begin; q < panel_end; q++) {
+        int row = q * MR, rows = m - row < MR ? m - row : MR;
+        if (rows <= 0) break;
+        pack_a(a + (size_t)row * lda, lda, rows, k, dst + (size_t)row * k);
+    }
+}
+
+VK_AVX512 void vk_linear_prepacked(const float *apacked, int m, int k, const float *packed, int n,
+                                   const float *bias, const float *residual, size_t ldr, int gelu,
+                                   float *c, size_t ldc, int panel_begin, int panel_end) {
+    linear(NULL, 0, apacked, m, k, packed, n, bias, residual, ldr, gelu, c, ldc, panel_begin, panel_end);
+}
+
+static pthread_key_t buffer_key;
+static pthread_once_t buffer_once = PTHREAD_ONCE_INIT;
+static void free_buffer(void *p) { free(p); }
+static void make_buffer_key(void) { pthread_key_create(&buffer_key, free_buffer); }
+
+float *vk_thread_buffer(size_t floats) {
+    static _Thread_local float *buffer = NULL;
+    static _Thread_local size_t capacity = 0;
+    if (floats <= capacity) return buffer;
+    pthread_once(&buffer_once, make_buffer_key);
+    void *grown = NULL;
+    if (posix_memalign(&grown, 64, floats * sizeof(float)) != 0) return NULL;
+    free(buffer);
+    buffer = grown;
+    capacity = floats;
+    pthread_setspecific(buffer_key, buffer); // freed when the thread exits
+    return buffer;
 }

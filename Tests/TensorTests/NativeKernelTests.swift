@@ -29,9 +29,10 @@ final class NativeKernelTests: XCTestCase {
     }
 
     /// Runs a packed product with every fusion over shapes that leave partial row blocks
-    /// (12 rows), partial panels (32 columns) and several k blocks (256).
+    /// (12 rows), partial panels (32 columns), several k blocks (256) and row blocks (96), on
+    /// one thread and, for the larger shapes, on several sharing one packed input.
     func testPackedLinearMatchesTheDefinitionOnAwkwardShapes() {
-        let shapes = [(1, 1, 1), (5, 33, 300), (13, 70, 37), (48, 96, 384), (25, 64, 600), (100, 17, 513)]
+        let shapes = [(1, 1, 1), (5, 33, 300), (13, 70, 37), (48, 96, 384), (25, 64, 600), (100, 17, 513), (130, 70, 300)]
         for (s, (rows, n, k)) in shapes.enumerated() {
             let seed = UInt64(10 * s)
             let x = randomTensor([rows, k], seed: seed + 1), w = randomTensor([n, k], seed: seed + 2, scale: 0.2)

@@ -29,6 +29,26 @@ void vk_linear_packed(const float *a, int m, int k, size_t lda, const float *pac
                       const float *bias, const float *residual, size_t ldr, int gelu,
                       float *c, size_t ldc, int panel_begin, int panel_end);
 
+/// Rows per packed input panel (vk_pack_rows).
+#define VK_ROW_PANEL 12
+
+/// Floats vk_pack_rows needs for an (m, k) input: m rounded up to whole row panels, times k.
+size_t vk_packed_rows_floats(int m, int k);
+
+/// Packs row panels [panel_begin, panel_end) (VK_ROW_PANEL rows each) of an (m, k) input
+/// with row stride lda into `dst` (sized by vk_packed_rows_floats), for vk_linear_prepacked:
+/// threads may pack disjoint panel ranges at once.
+void vk_pack_rows(const float *a, int m, int k, size_t lda, float *dst, int panel_begin, int panel_end);
+
+/// vk_linear_packed with the input already packed by vk_pack_rows (shared by all threads).
+void vk_linear_prepacked(const float *apacked, int m, int k, const float *packed, int n,
+                         const float *bias, const float *residual, size_t ldr, int gelu,
+                         float *c, size_t ldc, int panel_begin, int panel_end);
+
+/// The calling thread's scratch buffer of at least `floats` floats (64-byte aligned, grown on
+/// demand, contents unspecified, freed when the thread exits); NULL when memory runs out.
+float *vk_thread_buffer(size_t floats);
+
 /// Layer norm of each of `rows` rows of `cols` floats: (x - mean) / sqrt(var + eps) · gamma + beta.
 /// `out` may be `x`.
 void vk_layernorm(const float *x, int rows, int cols, const float *gamma, const float *beta, float eps, float *out);

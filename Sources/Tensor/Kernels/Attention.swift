@@ -15,12 +15,19 @@ public enum Attention {
         let scale = 1 / Float(headSize).squareRoot()
         let units = batch * heads
         let threads = max(1, min(Parallel.threads, units))
-        context.update(repeating: 0, count: batch * length * channels)
         if NativeKernels.enabled {
+            // Every live row is written below (when the heads tile the channels); only the
+            // padded rows need zeros.
+            if channels % heads != 0 { context.update(repeating: 0, count: batch * length * channels) }
+            for b in 0..<batch where lengths[b] < length {
+                (context + (b * length + max(lengths[b], 0)) * channels)
+                    .update(repeating: 0, count: (length - max(lengths[b], 0)) * channels)
+            }
             nativeForward(qkv: qkv, batch: batch, length: length, channels: channels, heads: heads, lengths: lengths,
                           threads: threads, into: context)
             return
         }
+        context.update(repeating: 0, count: batch * length * channels)
         Parallel.forEachChunk(units, chunks: threads) { thread, range in
             let scores = scratch + thread * length * length // (T, T)
             for unit in range {

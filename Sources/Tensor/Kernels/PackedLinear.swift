@@ -53,10 +53,21 @@ public final class PackedLinear: @unchecked Sendable {
         // Below about 64k multiply-adds per thread a second thread costs more than it saves.
         let threads = max(1, min(Parallel.threads, panels, rows * n * k / 65_536))
         // A few chunks per thread, handed out as threads come free, so that a thread that
-        // starts late (a busy machine) does not hold the others up; each chunk packs its own
-        // copy of the input rows, so not too many.
+        // starts late (a busy machine) does not hold the others up.
         let chunks = threads == 1 ? 1 : min(panels, 3 * threads)
+        let rowPanels = (rows + Int(VK_ROW_PANEL) - 1) / Int(VK_ROW_PANEL)
         bias.withUnsafeData { biasPointer in
+            // Several chunks share one packed copy of the input, packed by all threads first.
+            if chunks > 1, let inputPanels = vk_thread_buffer(vk_packed_rows_floats(Int32(rows), Int32(k))) {
+                Parallel.forEachChunk(rowPanels, chunks: min(threads, rowPanels)) { _, range in
+                    vk_pack_rows(input, Int32(rows), Int32(k), k, inputPanels, Int32(range.lowerBound), Int32(range.upperBound))
+                }
+                Parallel.forEachChunk(panels, chunks: chunks) { _, range in
+                    vk_linear_prepacked(inputPanels, Int32(rows), Int32(k), packed, Int32(n), biasPointer, residual, n,
+                                        gelu ? 1 : 0, out, n, Int32(range.lowerBound), Int32(range.upperBound))
+                }
+                return
+            }
             Parallel.forEachChunk(panels, chunks: chunks) { _, range in
                 vk_linear_packed(input, Int32(rows), Int32(k), k, packed, Int32(n), biasPointer, residual, n,
                                  gelu ? 1 : 0, out, n, Int32(range.lowerBound), Int32(range.upperBound))
