@@ -14,7 +14,7 @@
 #define PF 16
 #endif
 #ifndef KC
-#define KC 256
+#define KC 384
 #endif
 #ifndef MC
 #define MC 96
@@ -147,6 +147,8 @@ static VK_AVX512 void micro_full(int kc, const float *a, const float *b, float *
     micro(MR, kc, a, b, c, ldc, 0xFFFF, 0xFFFF, first, last, bias, res, ldr, gelu);
 }
 
+static float *scratch_floats(int slot, size_t floats);
+
 // The product over panels [panel_begin, panel_end): A either packed here, per (k block, row
 // block), or given whole in row panels by vk_pack_rows (`apre`, shared between threads).
 static VK_AVX512 void linear(const float *a, size_t lda, const float *apre, int m, int k, const float *packed, int n,
@@ -162,7 +164,19 @@ static VK_AVX512 void linear(const float *a, size_t lda, const float *apre, int 
             }
         return;
     }
-    static _Thread_local float apack[MC * KC] __attribute__((aligned(64)));
+    float *apack = NULL;
+    if (!apre && !(apack = scratch_floats(1, (size_t)MC * KC))) {
+        // Out of memory for a 150 KB block: pack nothing, read rows in place, one at a time.
+        for (int i = 0; i < m; i++) {
+            float *row = c + (size_t)i * ldc;
+            for (int j = panel_begin * NR; j < n && j < panel_end * NR; j++) {
+                float v = (bias ? bias[j] : 0) + (residual ? residual[i * ldr + j] : 0);
+                for (int kk = 0; kk < k; kk++) v += a[(size_t)i * lda + kk] * packed[((size_t)(j / NR) * k + kk) * NR + j % NR];
+                row[j] = gelu ? vk_gelu_scalar(v) : v;
+            }
+        }
+        return;
+    }
     // Split k into near-equal blocks of at most KC.
     int kblocks = (k + KC - 1) / KC;
     for (int kb = 0; kb < kblocks; kb++) {
@@ -217,21 +231,36 @@ VK_AVX512 void vk_linear_prepacked(const float *apacked, int m, int k, const flo
     linear(NULL, 0, apacked, m, k, packed, n, bias, residual, ldr, gelu, c, ldc, panel_begin, panel_end);
 }
 
-static pthread_key_t buffer_key;
-static pthread_once_t buffer_once = PTHREAD_ONCE_INIT;
-static void free_buffer(void *p) { free(p); }
-static void make_buffer_key(void) { pthread_key_create(&buffer_key, free_buffer); }
+// Per-thread scratch: slot 0 is vk_thread_buffer's, slot 1 the input block packed by `linear`.
+struct scratch { float *buffer[2]; size_t capacity[2]; };
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct scratch *thread_scratch = NULL;
 
-float *vk_thread_buffer(size_t floats) {
-    static _Thread_local float *buffer = NULL;
-    static _Thread_local size_t capacity = 0;
-    if (floats <= capacity) return buffer;
-    pthread_once(&buffer_once, make_buffer_key);
+static void free_scratch(void *p) {
+    struct scratch *s = p;
+    free(s->buffer[0]);
+    free(s->buffer[1]);
+    free(s);
+}
+
+static void make_scratch_key(void) { pthread_key_create(&scratch_key, free_scratch); }
+
+static float *scratch_floats(int slot, size_t floats) {
+    if (!thread_scratch) {
+        pthread_once(&scratch_once, make_scratch_key);
+        thread_scratch = calloc(1, sizeof(struct scratch));
+        if (!thread_scratch) return NULL;
+        pthread_setspecific(scratch_key, thread_scratch); // freed when the thread exits
+    }
+    struct scratch *s = thread_scratch;
+    if (floats <= s->capacity[slot]) return s->buffer[slot];
     void *grown = NULL;
     if (posix_memalign(&grown, 64, floats * sizeof(float)) != 0) return NULL;
-    free(buffer);
-    buffer = grown;
-    capacity = floats;
-    pthread_setspecific(buffer_key, buffer); // freed when the thread exits
-    return buffer;
+    free(s->buffer[slot]);
+    s->buffer[slot] = grown;
+    s->capacity[slot] = floats;
+    return grown;
 }
+
+float *vk_thread_buffer(size_t floats) { return scratch_floats(0, floats); }
