@@ -10,6 +10,8 @@
 
 #define NR VK_PANEL_WIDTH
 #define MR 12
+// Tuning knobs (overridable with -D for experiments): weight prefetch distance in k steps,
+// k-block and row-block sizes.
 #ifndef PF
 #define PF 16
 #endif

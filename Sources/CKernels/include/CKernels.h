@@ -1,8 +1,9 @@
 // CKernels: Vigil's own CPU kernels in C, for loops that Swift cannot vectorise to the
 // machine's full width. Imported by the Tensor target only.
 //
-// Every kernel except vk_has_avx512f and the packing helpers uses AVX-512F: call it only
-// when vk_has_avx512f() returns 1 (Tensor's `CPU.hasAVX512` dispatches).
+// The kernels (vk_linear_*, vk_pack_rows, vk_layernorm, vk_gelu, vk_add, vk_attention_head)
+// use AVX-512F: call them only when vk_has_avx512f() returns 1 (Tensor's `NativeKernels`
+// dispatches). vk_pack_weight, the size helpers, vk_thread_buffer and vk_pool_run run on any CPU.
 #ifndef VIGIL_CKERNELS_H
 #define VIGIL_CKERNELS_H
 #include <stddef.h>
