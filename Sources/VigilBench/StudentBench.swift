@@ -5,6 +5,8 @@ import Tensor
 /// The student benchmarks (issue 5): peak sgemm, then encoder inference for MiniLM-L6 and a
 /// BERT-base-sized random model at batch 1 and 16 × 48 word pieces, on `Parallel.threads`
 /// threads; PyTorch and ONNX Runtime on the same model, batch and threads when they are installed.
+/// With AVX-512 it times Vigil's native kernels and its portable path (Swift loops and OpenBLAS)
+/// in alternating rounds, so that the machine's drift falls on both alike.
 func studentBench(_ options: Options) throws {
     BLASRuntime.ensureFastCore()
     let threads = Parallel.threads
@@ -13,15 +15,18 @@ func studentBench(_ options: Options) throws {
     let peak = peakSgemm(rounds: max(5, options.runs))
     print(String(format: "peak sgemm (1024×1024×1024, median of rounds): %.1f GFLOP/s", peak))
     print("")
-    print("| model | batch × pieces | median per batch | per sentence | sentences/s | GFLOP/s | % of peak | PyTorch sentences/s | Vigil / PyTorch | ONNX Runtime sentences/s | Vigil / ONNX Runtime |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    let native = NativeKernels.available && NativeKernels.enabled
+    print("Vigil kernels: \(native ? "native AVX-512 (packed GEMM, fused epilogues), portable path alongside" : "portable (Swift loops and OpenBLAS)")")
+    print("")
+    print("| model | batch × pieces | median per batch | per sentence | sentences/s | GFLOP/s | % of peak | portable path sentences/s | native / portable | PyTorch sentences/s | Vigil / PyTorch | ONNX Runtime sentences/s | Vigil / ONNX Runtime |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     let length = 48
     var models: [(String, BertEncoder, String?)] = []
     if FileManager.default.fileExists(atPath: options.model + "/model.safetensors") {
         let (_, _, encoder, _) = try StudentModel.loadEncoder(directory: options.model)
         models.append(("MiniLM-L6", encoder, options.model))
     } else {
-        print("| MiniLM-L6 | skipped | | | | | | | model not found at \(options.model) |")
+        print("| MiniLM-L6 | skipped | | | | | | | | | | | model not found at \(options.model) |")
     }
     let base = BertConfig(vocabularySize: 30_522, hiddenSize: 768, layers: 12, heads: 12, intermediateSize: 3_072)
     models.append(("BERT-base (random)", BertEncoder(config: base, weights: BertWeights(random: base, seed: 1)), nil))
@@ -34,9 +39,25 @@ func studentBench(_ options: Options) throws {
                     return Int32(1_000 + (rng >> 33) % 20_000)
                 } + [102]
             }
-            _ = try encoder.forward(ids) // warm-up
             let rounds = batch == 1 ? max(20, options.runs * 4) : max(8, options.runs * 2)
-            let time = try measure(rounds) { _ = try encoder.forward(ids) }.median
+            var nativeTimes: [Double] = [], portableTimes: [Double] = []
+            if native { // warm-up of both paths
+                NativeKernels.setEnabled(false)
+                _ = try encoder.forward(ids)
+                NativeKernels.setEnabled(true)
+            }
+            _ = try encoder.forward(ids)
+            for _ in 0..<rounds {
+                if native {
+                    NativeKernels.setEnabled(false)
+                    portableTimes.append(try seconds { _ = try encoder.forward(ids) })
+                    NativeKernels.setEnabled(true)
+                }
+                nativeTimes.append(try seconds { _ = try encoder.forward(ids) })
+            }
+            let time = nativeTimes.sorted()[rounds / 2]
+            let portable = native ? String(format: "%.1f | %.2f×", Double(batch) / portableTimes.sorted()[rounds / 2],
+                                           portableTimes.sorted()[rounds / 2] / time) : "- | -"
             let flops = encoder.flops(sequences: batch, length: length)
             let gflops = flops / time / 1e9
             var torchColumns: [String] = []
@@ -48,9 +69,9 @@ func studentBench(_ options: Options) throws {
                     torchColumns.append("- | -")
                 }
             }
-            print(String(format: "| %@ | %d × %d | %.2f ms | %.2f ms | %.1f | %.1f | %.0f%% | %@ |", name, batch, length,
+            print(String(format: "| %@ | %d × %d | %.2f ms | %.2f ms | %.1f | %.1f | %.0f%% | %@ | %@ |", name, batch, length,
                          time * 1e3, time * 1e3 / Double(batch), Double(batch) / time, gflops, 100 * gflops / peak,
-                         torchColumns.joined(separator: " | ")))
+                         portable, torchColumns.joined(separator: " | ")))
         }
     }
 }

@@ -1,10 +1,81 @@
 // CKernels: Vigil's own CPU kernels in C, for loops that Swift cannot vectorise to the
 // machine's full width. Imported by the Tensor target only.
+//
+// The kernels (vk_linear_*, vk_pack_rows, vk_layernorm, vk_gelu, vk_add, vk_attention_head)
+// use AVX-512F: call them only when vk_has_avx512f() returns 1 (Tensor's `NativeKernels`
+// dispatches). vk_pack_weight, the size helpers, vk_thread_buffer and vk_pool_run run on any CPU.
 #ifndef VIGIL_CKERNELS_H
 #define VIGIL_CKERNELS_H
 #include <stddef.h>
 
 /// 1 when the CPU supports AVX-512F (checked once).
 int vk_has_avx512f(void);
+
+/// Columns per packed weight panel.
+#define VK_PANEL_WIDTH 32
+
+/// Floats needed to pack an (n, k) weight: n rounded up to whole panels, times k.
+size_t vk_packed_floats(int n, int k);
+
+/// Packs a row-major (n, k) weight (PyTorch's Linear layout, out × in) into panels of
+/// VK_PANEL_WIDTH output columns: panel p holds, for each kk in 0..<k, the 32 values
+/// w[p·32 + j][kk] (zero past n). Plain C; runs on any CPU.
+void vk_pack_weight(const float *w, int n, int k, float *packed);
+
+/// c (m, n) = gelu?(a (m, k) · Wᵀ + bias + residual) for the output panels
+/// [panel_begin, panel_end) only (columns panel·32 ..< min(n, panel_end·32)). `packed` is from
+/// vk_pack_weight; bias (n), residual (m, n with row stride ldr) may be NULL; gelu is 0 or 1.
+/// c must not overlap a or residual. Threads split the panels between them.
+void vk_linear_packed(const float *a, int m, int k, size_t lda, const float *packed, int n,
+                      const float *bias, const float *residual, size_t ldr, int gelu,
+                      float *c, size_t ldc, int panel_begin, int panel_end);
+
+/// Rows per packed input panel (vk_pack_rows).
+#define VK_ROW_PANEL 12
+
+/// Floats vk_pack_rows needs for an (m, k) input: m rounded up to whole row panels, times k.
+size_t vk_packed_rows_floats(int m, int k);
+
+/// Packs row panels [panel_begin, panel_end) (VK_ROW_PANEL rows each) of an (m, k) input
+/// with row stride lda into `dst` (sized by vk_packed_rows_floats), for vk_linear_prepacked:
+/// threads may pack disjoint panel ranges at once.
+void vk_pack_rows(const float *a, int m, int k, size_t lda, float *dst, int panel_begin, int panel_end);
+
+/// vk_linear_packed with the input already packed by vk_pack_rows (shared by all threads).
+void vk_linear_prepacked(const float *apacked, int m, int k, const float *packed, int n,
+                         const float *bias, const float *residual, size_t ldr, int gelu,
+                         float *c, size_t ldc, int panel_begin, int panel_end);
+
+/// The calling thread's scratch buffer of at least `floats` floats (64-byte aligned, grown on
+/// demand, contents unspecified, freed when the thread exits); NULL when memory runs out.
+float *vk_thread_buffer(size_t floats);
+
+/// Layer norm of each of `rows` rows of `cols` floats: (x - mean) / sqrt(var + eps) · gamma + beta.
+/// `out` may be `x`.
+void vk_layernorm(const float *x, int rows, int cols, const float *gamma, const float *beta, float eps, float *out);
+
+/// GELU (erf form) in place.
+void vk_gelu(float *x, size_t count);
+
+/// x += y, element by element.
+void vk_add(float *x, const float *y, size_t count);
+
+/// Floats of scratch vk_attention_head needs for a sequence of `length` and heads of `head_size`.
+size_t vk_attention_scratch_floats(int length, int head_size);
+
+/// One head of one sequence: out (live, head_size) = softmax(q kᵀ · scale) v, where q, k and v
+/// point at the head's first column in rows of `stride` floats, `live` rows each; out rows are
+/// `ldo` apart. Rows past `live` are not touched.
+void vk_attention_head(const float *q, const float *k, const float *v, size_t stride, int live,
+                       int head_size, float scale, float *scratch, float *out, size_t ldo);
+
+/// A task of a parallel loop: runs index `index` of the loop.
+typedef void (*vk_task_fn)(void *ctx, int index);
+
+/// Runs fn(ctx, i) for every i in 0..<count on `threads` threads (the caller and
+/// threads - 1 pool workers, which spin briefly between jobs, then sleep). Indices are handed
+/// out dynamically. Runs serially when threads <= 1 or when called from inside a job. Returns
+/// 0, having run nothing, when another thread's job holds the pool: run the loop another way.
+int vk_pool_run(int threads, int count, vk_task_fn fn, void *ctx);
 
 #endif

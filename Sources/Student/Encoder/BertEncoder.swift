@@ -33,10 +33,14 @@ public struct BertEncoder: Sendable {
     public let config: BertConfig
     public let weights: BertWeights
     private let workspace = EncoderWorkspace()
+    /// The four products of every block packed for the AVX-512 GEMM; nil without AVX-512F.
+    /// Packed from `weights` here, so an encoder made from updated weights packs them anew.
+    private let packedLayers: [PackedBertLayer]?
 
     public init(config: BertConfig, weights: BertWeights) {
         self.config = config
         self.weights = weights
+        packedLayers = NativeKernels.available ? weights.layers.map(PackedBertLayer.init) : nil
     }
 
     /// Floating-point operations of one forward pass over `tokens` positions in sequences of `length`
@@ -66,6 +70,19 @@ public struct BertEncoder: Sendable {
             // x (B, T, C); qkv (B, T, 3C), later (B, T, I); context and tmp (B, T, C); attention scores.
             let x = b[0], qkv = b[1], context = b[2], tmp = b[3], scores = b[4]
             embed(sequences, length: length, into: x)
+            if let packedLayers, NativeKernels.enabled {
+                for (layer, packed) in zip(w.layers, packedLayers) {
+                    packed.qkv.forward(x, rows: n, into: qkv)
+                    Attention.forward(qkv: qkv, batch: batch, length: length, channels: c, heads: config.heads,
+                                      lengths: lengths, scratch: scores, into: context)
+                    packed.attentionOut.forward(context, rows: n, residual: x, into: tmp)
+                    Self.norm(tmp, n, c, layer.attentionNormGamma, layer.attentionNormBeta, config.layerNormEps, x)
+                    packed.intermediate.forward(x, rows: n, gelu: true, into: qkv)
+                    packed.output.forward(qkv, rows: n, residual: x, into: tmp)
+                    Self.norm(tmp, n, c, layer.outputNormGamma, layer.outputNormBeta, config.layerNormEps, x)
+                }
+                return Array(UnsafeBufferPointer(start: x, count: n * c))
+            }
             for layer in w.layers {
                 Self.dense(x, n, c, layer.qkvWeight, layer.qkvBias, 3 * c, qkv)
                 Attention.forward(qkv: qkv, batch: batch, length: length, channels: c, heads: config.heads,

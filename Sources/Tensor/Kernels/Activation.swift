@@ -1,7 +1,13 @@
+import CKernels
+
 /// GELU, erf form: `gelu(x) = x/2 · (1 + erf(x/√2))` (BERT's `hidden_act = "gelu"`).
 public enum GELU {
     /// In place over `count` floats, both cores for large buffers.
     public static func forward(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        if NativeKernels.enabled {
+            Parallel.forEachChunk(count) { range in vk_gelu(x + range.lowerBound, range.count) }
+            return
+        }
         Parallel.forEachChunk(count) { range in
             var i = range.lowerBound
             let width = FastMath.Vector.scalarCount

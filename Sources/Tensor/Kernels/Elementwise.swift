@@ -1,3 +1,5 @@
+import CKernels
+
 /// Bias add and residual add, the two broadcasting additions of a transformer block.
 public enum Elementwise {
     /// `x (rows, cols) += bias (cols)` for every row.
@@ -12,7 +14,9 @@ public enum Elementwise {
 
     /// `x += residual`, element by element over `count` floats.
     public static func addResidual(_ x: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>, count: Int) {
+        let native = NativeKernels.enabled
         Parallel.forEachChunk(count, minimumPerThread: 65_536) { range in
+            if native { vk_add(x + range.lowerBound, residual + range.lowerBound, range.count); return }
             for i in range { x[i] += residual[i] }
         }
     }

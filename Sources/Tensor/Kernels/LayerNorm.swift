@@ -1,9 +1,18 @@
+import CKernels
+
 /// Layer normalisation over the last dimension: `y = (x - mean) / sqrt(var + eps) · gamma + beta`.
 public enum LayerNorm {
     /// `x` (rows, cols) into `out` (rows, cols); `out` may be `x`.
     public static func forward(_ x: UnsafePointer<Float>, rows: Int, cols: Int,
                                gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
                                into out: UnsafeMutablePointer<Float>) {
+        if NativeKernels.enabled {
+            Parallel.forEachChunk(rows, minimumPerThread: max(1, 32_768 / max(cols, 1))) { range in
+                vk_layernorm(x + range.lowerBound * cols, Int32(range.count), Int32(cols), gamma, beta, eps,
+                             out + range.lowerBound * cols)
+            }
+            return
+        }
         Parallel.forEachChunk(rows, minimumPerThread: max(1, 32_768 / max(cols, 1))) { range in
             let width = FastMath.Vector.scalarCount
             for r in range {

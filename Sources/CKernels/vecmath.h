@@ -1,0 +1,59 @@
+// Vector exp, erf and GELU on 16 lanes (AVX-512), shared by the CKernels sources.
+// Accuracy: exp within a few units in 1e-7 relative, erf within 1.5e-7 absolute
+// (Abramowitz & Stegun 7.1.26), the same algorithms as Tensor's Swift `FastMath`.
+#ifndef VIGIL_CKERNELS_VECMATH_H
+#define VIGIL_CKERNELS_VECMATH_H
+#include <immintrin.h>
+#include <math.h>
+
+#define VK_AVX512 __attribute__((target("avx512f,fma")))
+
+/// e^x per lane: x = n·ln2 + r, e^r by a degree-6 polynomial, 2^n by scalef.
+static inline VK_AVX512 __m512 vk_exp16(__m512 x) {
+    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)), _mm512_set1_ps(-87.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-6f), r);
+    __m512 p = _mm512_set1_ps(1.0f / 720);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, n);
+}
+
+/// erf(x) per lane (Abramowitz & Stegun 7.1.26, odd extension).
+static inline VK_AVX512 __m512 vk_erf16(__m512 x) {
+    __m512 a = _mm512_abs_ps(x);
+    __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(a, _mm512_set1_ps(0.3275911f), _mm512_set1_ps(1.0f)));
+    __m512 p = _mm512_set1_ps(1.061405429f);
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.453152027f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.421413741f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.284496736f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.254829592f));
+    p = _mm512_mul_ps(p, t);
+    __m512 e = vk_exp16(_mm512_mul_ps(_mm512_sub_ps(_mm512_setzero_ps(), a), a));
+    __m512 y = _mm512_fnmadd_ps(p, e, _mm512_set1_ps(1.0f));
+    // Copy x's sign onto y (y >= 0).
+    __m512i sign = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u));
+    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(y), sign));
+}
+
+/// GELU, erf form: x/2 · (1 + erf(x/√2)).
+static inline VK_AVX512 __m512 vk_gelu16(__m512 x) {
+    __m512 e = vk_erf16(_mm512_mul_ps(x, _mm512_set1_ps(0.70710678f)));
+    return _mm512_mul_ps(_mm512_mul_ps(x, _mm512_set1_ps(0.5f)), _mm512_add_ps(e, _mm512_set1_ps(1.0f)));
+}
+
+/// Scalar GELU with libm's erff (for the k = 0 corner only).
+static inline float vk_gelu_scalar(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678f)); }
+
+/// Lanes below `count` (0...16) set.
+static inline __mmask16 vk_mask(int count) {
+    return count >= 16 ? (__mmask16)0xFFFF : (count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1));
+}
+
+#endif

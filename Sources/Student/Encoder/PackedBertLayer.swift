@@ -1,0 +1,17 @@
+import Tensor
+
+/// One transformer block's four products with their weights packed for the AVX-512 GEMM
+/// (`PackedLinear`), built once when an encoder is made from its weights.
+struct PackedBertLayer: Sendable {
+    let qkv: PackedLinear
+    let attentionOut: PackedLinear
+    let intermediate: PackedLinear
+    let output: PackedLinear
+
+    init(_ layer: BertLayerWeights) {
+        qkv = PackedLinear(weight: layer.qkvWeight, bias: layer.qkvBias)
+        attentionOut = PackedLinear(weight: layer.attentionOutWeight, bias: layer.attentionOutBias)
+        intermediate = PackedLinear(weight: layer.intermediateWeight, bias: layer.intermediateBias)
+        output = PackedLinear(weight: layer.outputWeight, bias: layer.outputBias)
+    }
+}
