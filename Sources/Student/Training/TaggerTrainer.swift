@@ -70,9 +70,19 @@ public final class TaggerTrainer {
     @discardableResult
     public func step(_ batch: TrainingBatch, lr: Float) -> Double {
         let loss = computeGradients(batch)
-        if options.maxGradientNorm > 0 { GradientClipping.clip(parameters.gradients, maxNorm: options.maxGradientNorm) }
-        optimizer.update(parameters.values, gradients: parameters.gradients, lr: lr)
+        update(lr: lr)
         return loss
+    }
+
+    /// Clips the current gradients to `options.maxGradientNorm` (when positive) and applies one
+    /// AdamW update at `lr`. Returns the gradients' global norm before clipping. The gradient
+    /// buffer keeps the clipped gradients.
+    @discardableResult
+    public func update(lr: Float) -> Float {
+        let norm = options.maxGradientNorm > 0
+            ? GradientClipping.clip(parameters.gradients, maxNorm: options.maxGradientNorm) : .nan
+        optimizer.update(parameters.values, gradients: parameters.gradients, lr: lr)
+        return norm
     }
 
     /// Length-bucketed batches over `sentences` for one epoch: sentences sorted by length (ties
