@@ -53,6 +53,7 @@ func studentBench(_ options: Options) throws {
                          torchColumns.joined(separator: " | ")))
         }
     }
+    try trainBench(options, peak: peak)
 }
 
 /// The machine's sgemm rate through OpenBLAS: median GFLOP/s of a 1024³ product.

@@ -85,6 +85,34 @@ public final class TaggerTrainer {
         return norm
     }
 
+    /// Seconds spent in each part of one training step.
+    public struct StepTimes: Sendable {
+        public var forward: Double
+        public var backward: Double
+        public var optimizer: Double
+        public var loss: Double
+    }
+
+    /// `step`, timed part by part (for benchmarks): forward (encoder and head with loss),
+    /// backward, then clipping with AdamW.
+    public func profiledStep(_ batch: TrainingBatch, lr: Float) -> StepTimes {
+        let clock = ContinuousClock()
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+        let t0 = clock.now
+        parameters.gradients.zero()
+        let hidden = encoderPass.forward(batch.sequences, dropout: options.dropout, random: &random)
+        headArena.reset()
+        let dHidden = headArena.take(encoderPass.batch * encoderPass.length * parameters.config.hiddenSize, zeroed: true)
+        let loss = HeadTrainingPass.forwardBackward(parameters: parameters, hidden: hidden, length: encoderPass.length,
+                                                    items: batch.items, dHidden: dHidden)
+        let t1 = clock.now
+        encoderPass.backward(dHidden)
+        let t2 = clock.now
+        update(lr: lr)
+        let t3 = clock.now
+        return StepTimes(forward: seconds(t1 - t0), backward: seconds(t2 - t1), optimizer: seconds(t3 - t2), loss: loss)
+    }
+
     /// Length-bucketed batches over `sentences` for one epoch: sentences sorted by length (ties
     /// broken at random), cut into batches of about `options.batchSize` instances, batches shuffled.
     public func epochBatches(_ sentences: [EncodedSentence]) -> [TrainingBatch] {

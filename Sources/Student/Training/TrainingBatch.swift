@@ -9,6 +9,12 @@ public struct TrainingItem: Sendable, Equatable {
     public var drugPieces: [Int]
     /// One target per piece of the sentence.
     public var targets: [Float]
+
+    public init(sequence: Int, drugPieces: [Int], targets: [Float]) {
+        self.sequence = sequence
+        self.drugPieces = drugPieces
+        self.targets = targets
+    }
 }
 
 /// Sentences as word-piece ids (with `[CLS]` and `[SEP]`) and the items that label them.
