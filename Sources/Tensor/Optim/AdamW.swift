@@ -30,11 +30,24 @@ public struct AdamW: Sendable {
         for slot in parameters.layout.slots {
             let decay: Float = slot.decays ? 1 - lr * weightDecay : 1
             Parallel.forEachChunk(slot.count, minimumPerThread: 65_536) { range in
-                for i in (slot.offset + range.lowerBound)..<(slot.offset + range.upperBound) {
+                let width = FastMath.Vector.scalarCount
+                var i = slot.offset + range.lowerBound
+                let end = slot.offset + range.upperBound
+                while i + width <= end {
+                    let grad = g.loadVector(i)
+                    let first = b1 * m1.loadVector(i) + (1 - b1) * grad
+                    let second = b2 * m2.loadVector(i) + (1 - b2) * grad * grad
+                    m1.storeVector(first, i)
+                    m2.storeVector(second, i)
+                    p.storeVector(p.loadVector(i) * decay - stepSize * first / (second.squareRoot() / sqrtCorrection2 + eps), i)
+                    i += width
+                }
+                while i < end {
                     let grad = g[i]
                     m1[i] = b1 * m1[i] + (1 - b1) * grad
                     m2[i] = b2 * m2[i] + (1 - b2) * grad * grad
                     p[i] = p[i] * decay - stepSize * m1[i] / (m2[i].squareRoot() / sqrtCorrection2 + eps)
+                    i += 1
                 }
             }
         }
@@ -66,13 +79,33 @@ public enum GradientClipping {
     /// Scales `gradients` so their global norm is at most `maxNorm`; returns the norm before clipping.
     @discardableResult
     public static func clip(_ gradients: FlatBuffer, maxNorm: Float) -> Float {
-        var sum: Double = 0
-        let g = gradients.base
-        for i in 0..<gradients.count { sum += Double(g[i]) * Double(g[i]) }
-        let norm = Float(sum.squareRoot())
+        let g = gradients.base, count = gradients.count
+        let chunks = max(1, min(Parallel.threads, count / 65_536))
+        var partial = [Double](repeating: 0, count: chunks)
+        partial.withUnsafeMutableBufferPointer { sums in
+            let out = sums.baseAddress!
+            Parallel.forEachChunk(count, chunks: chunks) { chunk, range in
+                // Float lanes over short runs, summed into a Double per run, keep the rounding small.
+                var total: Double = 0
+                var i = range.lowerBound
+                let width = FastMath.Vector.scalarCount
+                while i < range.upperBound {
+                    let runEnd = min(range.upperBound, i + 4_096)
+                    var lanes = FastMath.Vector.zero
+                    while i + width <= runEnd { let v = g.loadVector(i); lanes += v * v; i += width }
+                    var tail: Float = 0
+                    while i < runEnd { tail += g[i] * g[i]; i += 1 }
+                    total += Double(lanes.sum()) + Double(tail)
+                }
+                out[chunk] = total
+            }
+        }
+        let norm = Float(partial.reduce(0, +).squareRoot())
         if norm > maxNorm {
             let scale = maxNorm / (norm + 1e-6)
-            for i in 0..<gradients.count { g[i] *= scale }
+            Parallel.forEachChunk(count, minimumPerThread: 65_536) { range in
+                for i in range { g[i] *= scale }
+            }
         }
         return norm
     }

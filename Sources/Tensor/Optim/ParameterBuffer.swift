@@ -71,7 +71,12 @@ public final class FlatBuffer: @unchecked Sendable {
     }
 
     /// Sets every element to zero (between optimizer steps, for gradients).
-    public func zero() { base.update(repeating: 0, count: count) }
+    public func zero() {
+        let base = self.base
+        Parallel.forEachChunk(count, minimumPerThread: 1 << 20) { range in
+            (base + range.lowerBound).update(repeating: 0, count: range.count)
+        }
+    }
 
     /// All elements as an array (tests, checksums).
     public var elements: [Float] { Array(UnsafeBufferPointer(start: base, count: count)) }
