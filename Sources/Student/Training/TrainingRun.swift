@@ -126,11 +126,11 @@ public struct TrainingRun {
             try log(String(format: "epoch %d/%d: loss %.4f, %.1f items/s", epoch, options.epochs, meanLoss,
                            Double(instances) / max(seconds, 1e-9))
                     + (scores.map { String(format: ", dev strict F1 %.2f, lenient F1 %.2f", $0.strict.f1 * 100, $0.lenient.f1 * 100) } ?? ""))
-            if best == nil || lenient > best!.lenient {
+            if best.map({ lenient > $0.lenient }) ?? true {
                 best = (epoch, lenient, trainer.parameters.values.elements, scores)
             }
         }
-        guard let best else { throw TrainingError.cancelled(epoch: 0, step: 0) }
+        guard let best else { throw TrainingError.cancelled(epoch: 0, step: trainer.steps) } // epochs ≥ 1: never
         for i in 0..<trainer.parameters.values.count { trainer.parameters.values.base[i] = best.values[i] }
         var model = trainer.parameters.model(basedOn: base)
         model.settings.encoder = base.settings.encoder
