@@ -74,6 +74,7 @@ func studentBench(_ options: Options) throws {
                          portable, torchColumns.joined(separator: " | ")))
         }
     }
+    try trainBench(options, peak: peak)
 }
 
 /// The machine's sgemm rate through OpenBLAS: median GFLOP/s of a 1024³ product.

@@ -11,6 +11,9 @@ Writes:
   tiny-bert-expected.json tokens, ids, offsets, last hidden states and both heads' logits
   minilm-expected.json    MiniLM-L6 word pieces and offsets for tricky sentences, and hidden
                           states (first 48 dimensions plus per-token sums) for a few of them
+  train-step-expected.json  one full training step on tiny-bert with each head (no dropout): the
+                          batch, its loss, gradients, the clipped norm and AdamW's updated weights
+                          (`--train-step-only` writes just this file from the committed tiny-bert)
 The head formulas here are the definitions the Swift code implements (Tagger/TaggerHead.swift).
 """
 import argparse
@@ -136,11 +139,88 @@ def make_minilm(path):
     (FIXTURES / "minilm-expected.json").write_text(json.dumps({"cases": cases}, ensure_ascii=False, indent=0))
 
 
+TRAIN_BATCH = [  # (text, drug, ADE strings): a padded batch of two sentences, three items
+    ("The patient developed severe rash after cyclosporine.", "cyclosporine", ["severe rash"]),
+    ("Amiodarone-induced hepatitis and lithium toxicity.", "Amiodarone", ["hepatitis"]),
+    ("Amiodarone-induced hepatitis and lithium toxicity.", "lithium", ["toxicity"]),
+]
+TRAIN_LR, TRAIN_DECAY, TRAIN_CLIP = 1e-3, 0.01, 1.0
+
+
+def train_items(tokenizer):
+    """Sequences (with [CLS]/[SEP]) and items (sequence, drug pieces, targets), as Vigil labels them:
+    a piece is a target when its span overlaps an ADE span of the item's drug."""
+    sequences, items = [], []
+    for text, drug, ades in TRAIN_BATCH:
+        enc = tokenizer(text, return_offsets_mapping=True)
+        if enc["input_ids"] not in sequences:
+            sequences.append(enc["input_ids"])
+        b = sequences.index(enc["input_ids"])
+        offsets = enc["offset_mapping"][1:-1]
+        d0 = text.index(drug)
+        spans = [(text.index(a), text.index(a) + len(a)) for a in ades]
+        rows = [i for i, (s, e) in enumerate(offsets) if s < d0 + len(drug) and d0 < e]
+        targets = [1.0 if any(s < ae and as_ < e for as_, ae in spans) else 0.0 for (s, e) in offsets]
+        items.append({"sequence": b, "drug_pieces": rows, "targets": targets})
+    return sequences, items
+
+
+def make_train_step():
+    """One AdamW step (no dropout, no warm-up) on tiny-bert: loss = mean sigmoid BCE over every
+    labelled piece; global-norm clipping at 1.0; no weight decay on biases and LayerNorm weights."""
+    folder = FIXTURES / "tiny-bert"
+    tokenizer = BertTokenizerFast.from_pretrained(str(folder))
+    sequences, items = train_items(tokenizer)
+    length = max(len(s) for s in sequences)
+    ids = torch.tensor([s + [0] * (length - len(s)) for s in sequences])
+    mask = torch.tensor([[1] * len(s) + [0] * (length - len(s)) for s in sequences])
+    heads = {"concat": {k: v for k, v in load_file(folder / "model.safetensors").items() if k.startswith("vigil_head.")},
+             "interaction": load_file(FIXTURES / "interaction-head.safetensors")}
+    out = {"sequences": sequences, "items": items, "lr": TRAIN_LR, "weight_decay": TRAIN_DECAY, "clip": TRAIN_CLIP}
+    for kind, head in heads.items():
+        model = BertModel.from_pretrained(str(folder), add_pooling_layer=False, attn_implementation="eager").eval()
+        head = {k: torch.nn.Parameter(v.clone()) for k, v in head.items()}
+        named = list(model.named_parameters()) + list(head.items())
+        hidden = model(ids, attention_mask=mask).last_hidden_state
+        total, count = 0.0, 0
+        for item in items:
+            pieces = hidden[item["sequence"], 1:len(sequences[item["sequence"]]) - 1]
+            logits = head_logits(pieces, item["drug_pieces"], kind, head)
+            targets = torch.tensor(item["targets"])
+            total = total + torch.nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction="sum")
+            count += len(item["targets"])
+        loss = total / count
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_([p for _, p in named], TRAIN_CLIP)
+        grads = {n: p.grad.detach().clone() for n, p in named}
+        decay = [p for n, p in named if not (n.endswith("bias") or "LayerNorm" in n)]
+        no_decay = [p for n, p in named if n.endswith("bias") or "LayerNorm" in n]
+        optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": TRAIN_DECAY},
+                                       {"params": no_decay, "weight_decay": 0.0}], lr=TRAIN_LR)
+        optimizer.step()
+        used = sorted({i for s in sequences for i in s})[:3]
+        tensors = {}
+        for n, p in named:
+            g, w = grads[n], p.detach()
+            if n == "embeddings.word_embeddings.weight":  # rows of ids in the batch (others have no gradient)
+                g, w = g[used], w[used]
+            tensors[n] = {"grad": [round(v, 9) for v in g.flatten()[:64].tolist()],
+                          "grad_sum": g.sum().item(), "grad_abs_sum": g.abs().sum().item(),
+                          "updated": [round(v, 8) for v in w.flatten()[:64].tolist()]}
+        out[kind] = {"loss": loss.item(), "grad_norm": norm.item(), "word_rows": used, "tensors": tensors}
+    (FIXTURES / "train-step-expected.json").write_text(json.dumps(out, indent=0))
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--minilm", default=os.environ.get("VIGIL_ENCODER", "models/minilm-l6"))
+    parser.add_argument("--train-step-only", action="store_true")
     args = parser.parse_args()
+    if args.train_step_only:
+        make_train_step()
+        raise SystemExit(0)
     make_tiny()
+    make_train_step()
     if os.path.exists(os.path.join(args.minilm, "model.safetensors")):
         make_minilm(args.minilm)
     else:

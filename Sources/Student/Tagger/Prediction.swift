@@ -23,6 +23,10 @@ public struct PredictionRun {
     public var modelPath: String
     public var selection: SentenceSelection
     public var batchSize: Int
+    /// Recorded as the model version's data source (training sets it to its label source).
+    public var versionSource = "predict"
+    /// Added to the model version's recorded parameters (training adds its hyper-parameters).
+    public var versionParams: [String: String] = [:]
 
     public init(model: StudentModel, modelPath: String, selection: SentenceSelection = .all, batchSize: Int = 16) {
         self.model = model
@@ -61,9 +65,9 @@ public struct PredictionRun {
         if try shouldStop() { throw PredictionError.cancelled(done: done, total: inputs.count) }
         let info = CorpusStore.ModelVersionInfo(
             path: URL(fileURLWithPath: modelPath).standardizedFileURL.path, encoder: model.settings.encoder,
-            head: model.settings.head.rawValue, source: "predict",
+            head: model.settings.head.rawValue, source: versionSource,
             params: ["threshold": "\(model.settings.threshold)", "selection": selection.description, "batch": "\(batchSize)",
-                     "mlp_size": "\(model.settings.mlpSize)"])
+                     "mlp_size": "\(model.settings.mlpSize)"].merging(versionParams) { _, training in training })
         let layer = try store.writeStudentLayer(info, predictions: predictions)
         return (layer, inputs.count, spanCount)
     }

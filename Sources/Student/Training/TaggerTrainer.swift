@@ -1,0 +1,139 @@
+import Tensor
+
+/// Hyper-parameters of a training run.
+public struct TrainingOptions: Sendable, Equatable {
+    public var epochs = 3
+    public var learningRate: Float = 5e-5
+    /// (sentence, drug) instances per batch (a batch holds whole sentences, so it may hold a few more).
+    public var batchSize = 16
+    public var seed: UInt64 = 13
+    /// Fraction of all steps spent warming the learning rate up.
+    public var warmupFraction: Float = 0.1
+    public var weightDecay: Float = 0.01
+    public var maxGradientNorm: Float = 1
+    /// Dropout on the encoder's hidden states (BERT's `hidden_dropout_prob`).
+    public var dropout: Float = 0.1
+
+    public init(epochs: Int = 3, learningRate: Float = 5e-5, batchSize: Int = 16, seed: UInt64 = 13,
+                warmupFraction: Float = 0.1, weightDecay: Float = 0.01, maxGradientNorm: Float = 1, dropout: Float = 0.1) {
+        self.epochs = epochs
+        self.learningRate = learningRate
+        self.batchSize = batchSize
+        self.seed = seed
+        self.warmupFraction = warmupFraction
+        self.weightDecay = weightDecay
+        self.maxGradientNorm = maxGradientNorm
+        self.dropout = dropout
+    }
+}
+
+/// Gradient steps on a tagger: encoder and head forward, loss, backward, clipping and AdamW,
+/// deterministic given the seed.
+public final class TaggerTrainer {
+    public let parameters: TrainingParameters
+    public let options: TrainingOptions
+    private let encoderPass: EncoderTrainingPass
+    private let headArena = TrainingArena()
+    private var optimizer: AdamW
+    private var random: RandomState
+    /// Optimizer steps taken.
+    public var steps: Int { optimizer.step }
+
+    public init(model: StudentModel, options: TrainingOptions) {
+        parameters = TrainingParameters(model: model)
+        self.options = options
+        encoderPass = EncoderTrainingPass(parameters: parameters)
+        optimizer = AdamW(layout: parameters.values.layout, weightDecay: options.weightDecay)
+        random = RandomState(seed: options.seed)
+    }
+
+    /// Zeroes the gradients, then fills them with the gradient of `batch`'s mean loss; returns that loss.
+    /// `dropout` nil uses the options' rate (0 gives a deterministic pass, for gradient checks).
+    @discardableResult
+    public func computeGradients(_ batch: TrainingBatch, dropout: Float? = nil) -> Double {
+        parameters.gradients.zero()
+        let hidden = encoderPass.forward(batch.sequences, dropout: dropout ?? options.dropout, random: &random)
+        headArena.reset()
+        let dHidden = headArena.take(encoderPass.batch * encoderPass.length * parameters.config.hiddenSize, zeroed: true)
+        let loss = HeadTrainingPass.forwardBackward(parameters: parameters, hidden: hidden, length: encoderPass.length,
+                                                    items: batch.items, dHidden: dHidden)
+        encoderPass.backward(dHidden)
+        return loss
+    }
+
+    /// The mean loss of `batch` without dropout and without touching the gradients' meaning
+    /// (they are overwritten).
+    public func loss(_ batch: TrainingBatch) -> Double { computeGradients(batch, dropout: 0) }
+
+    /// One optimisation step at learning rate `lr`: gradients, global-norm clipping, AdamW.
+    /// Returns the batch's loss (before the update).
+    @discardableResult
+    public func step(_ batch: TrainingBatch, lr: Float) -> Double {
+        let loss = computeGradients(batch)
+        update(lr: lr)
+        return loss
+    }
+
+    /// Clips the current gradients to `options.maxGradientNorm` (when positive) and applies one
+    /// AdamW update at `lr`. Returns the gradients' global norm before clipping. The gradient
+    /// buffer keeps the clipped gradients.
+    @discardableResult
+    public func update(lr: Float) -> Float {
+        let norm = options.maxGradientNorm > 0
+            ? GradientClipping.clip(parameters.gradients, maxNorm: options.maxGradientNorm) : .nan
+        optimizer.update(parameters.values, gradients: parameters.gradients, lr: lr)
+        return norm
+    }
+
+    /// Seconds spent in each part of one training step.
+    public struct StepTimes: Sendable {
+        public var forward: Double
+        public var backward: Double
+        public var optimizer: Double
+        public var loss: Double
+    }
+
+    /// `step`, timed part by part (for benchmarks): forward (encoder and head with loss),
+    /// backward, then clipping with AdamW.
+    public func profiledStep(_ batch: TrainingBatch, lr: Float) -> StepTimes {
+        let clock = ContinuousClock()
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+        let t0 = clock.now
+        parameters.gradients.zero()
+        let hidden = encoderPass.forward(batch.sequences, dropout: options.dropout, random: &random)
+        headArena.reset()
+        let dHidden = headArena.take(encoderPass.batch * encoderPass.length * parameters.config.hiddenSize, zeroed: true)
+        let loss = HeadTrainingPass.forwardBackward(parameters: parameters, hidden: hidden, length: encoderPass.length,
+                                                    items: batch.items, dHidden: dHidden)
+        let t1 = clock.now
+        encoderPass.backward(dHidden)
+        let t2 = clock.now
+        update(lr: lr)
+        let t3 = clock.now
+        return StepTimes(forward: seconds(t1 - t0), backward: seconds(t2 - t1), optimizer: seconds(t3 - t2), loss: loss)
+    }
+
+    /// Length-bucketed batches over `sentences` for one epoch: sentences sorted by length (ties
+    /// broken at random), cut into batches of about `options.batchSize` instances, batches shuffled.
+    public func epochBatches(_ sentences: [EncodedSentence]) -> [TrainingBatch] {
+        let keyed = sentences.indices.filter { !sentences[$0].items.isEmpty }.map { ($0, random.next()) }
+        let order = keyed.sorted { (sentences[$0.0].ids.count, $0.1) < (sentences[$1.0].ids.count, $1.1) }.map(\.0)
+        var batches: [TrainingBatch] = []
+        var current: [EncodedSentence] = [], instances = 0
+        for index in order {
+            current.append(sentences[index])
+            instances += sentences[index].items.count
+            if instances >= max(1, options.batchSize) {
+                batches.append(TrainingBatch(current))
+                current = []
+                instances = 0
+            }
+        }
+        if !current.isEmpty { batches.append(TrainingBatch(current)) }
+        for i in stride(from: batches.count - 1, to: 0, by: -1) { batches.swapAt(i, random.next(below: i + 1)) }
+        return batches
+    }
+
+    /// Floats held for activations (for memory reports).
+    public var activationFloats: Int { encoderPass.heldFloats }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Student
+import Tensor
+
+/// Training throughput (issue 6): MiniLM-L6 with the concat head, batch 16 × 48 word pieces,
+/// one drug per sentence, dropout 0.1, clipping and AdamW over every parameter, on
+/// `Parallel.threads` threads; PyTorch CPU on the same model, batch and threads when installed.
+func trainBench(_ options: Options, peak: Double) throws {
+    print("")
+    guard FileManager.default.fileExists(atPath: options.model + "/model.safetensors") else {
+        print("Training benchmark skipped: model not found at \(options.model)")
+        return
+    }
+    let batchSize = 16, length = 48, threads = Parallel.threads
+    let model = try StudentModel.fresh(encoderDirectory: options.model, head: .concat)
+    let trainer = TaggerTrainer(model: model, options: TrainingOptions(batchSize: batchSize))
+    var rng = RandomState(seed: 16)
+    let sequences: [[Int32]] = (0..<batchSize).map { _ in
+        [101] + (0..<(length - 2)).map { _ in Int32(1_000 + rng.next(below: 20_000)) } + [102]
+    }
+    let items = (0..<batchSize).map { b in
+        TrainingItem(sequence: b, drugPieces: [2, 3], targets: (0..<(length - 2)).map { _ in rng.nextUnitFloat() < 0.1 ? 1 : 0 })
+    }
+    let batch = TrainingBatch(sequences: sequences, items: items)
+    _ = trainer.profiledStep(batch, lr: 5e-5) // warm-up: buffers allocated, pages touched
+    let rounds = max(8, options.runs * 2)
+    var parts: [TaggerTrainer.StepTimes] = []
+    for _ in 0..<rounds { parts.append(trainer.profiledStep(batch, lr: 5e-5)) }
+    func median(_ values: [Double]) -> Double { let s = values.sorted(); return s[s.count / 2] }
+    let step = median(parts.map { $0.forward + $0.backward + $0.optimizer })
+    let forward = median(parts.map(\.forward)), backward = median(parts.map(\.backward)), optimizer = median(parts.map(\.optimizer))
+    // Training costs about three forward passes of matrix products (forward, then two products per product backward).
+    let flops = 3 * model.encoder.flops(sequences: batchSize, length: length)
+    let gflops = flops / step / 1e9
+    let torch = pythonTrainStep(model: options.model, batch: batchSize, length: length, threads: threads, rounds: rounds)
+    print("Student training: MiniLM-L6 + concat head, batch \(batchSize) × \(length), AdamW, \(threads) threads, median of \(rounds) steps")
+    print("")
+    print("| runtime | step | forward | backward | optimizer | sentences/s | GFLOP/s | % of peak | Vigil / PyTorch |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    print(String(format: "| Vigil | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.1f | %.1f | %.0f%% | %@ |", step * 1e3, forward * 1e3,
+                 backward * 1e3, optimizer * 1e3, Double(batchSize) / step, gflops, 100 * gflops / peak,
+                 torch.flatMap { $0["step"] }.map { String(format: "%.2f×", $0 / step) } ?? "-"))
+    if let torch, let s = torch["step"], let f = torch["forward"], let b = torch["backward"], let o = torch["optimizer"] {
+        let g = flops / s / 1e9
+        print(String(format: "| PyTorch | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.1f | %.1f | %.0f%% | |", s * 1e3, f * 1e3,
+                     b * 1e3, o * 1e3, Double(batchSize) / s, g, 100 * g / peak))
+    } else {
+        print("| PyTorch | - | | | | | | | torch not installed |")
+    }
+    print(String(format: "peak resident memory so far: %.0f MiB (activations held: %.0f MiB)", peakResidentMiB(),
+                 Double(trainer.activationFloats) * 4 / 1_048_576))
+}
+
+/// The process's peak resident set (VmHWM) in MiB, 0 when unknown.
+func peakResidentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kb / 1024
+}
+
+/// Runs scripts/parity/bench_torch_train.py; the median seconds of step, forward, backward, optimizer, or nil.
+func pythonTrainStep(model: String, batch: Int, length: Int, threads: Int, rounds: Int) -> [String: Double]? {
+    let script = "scripts/parity/bench_torch_train.py"
+    guard FileManager.default.fileExists(atPath: script) else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script, "--model", model, "--batch", "\(batch)", "--length", "\(length)",
+                         "--threads", "\(threads)", "--rounds", "\(rounds)"]
+    var environment = ProcessInfo.processInfo.environment
+    environment["HF_HUB_OFFLINE"] = "1"
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0,
+          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Double], object["step"] != nil else { return nil }
+    return object
+}

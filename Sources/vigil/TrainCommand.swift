@@ -1,0 +1,134 @@
+import ArgumentParser
+import Corpus
+import Foundation
+import Student
+import Tensor
+
+/// `vigil train`: fine-tune the student on a labelled split and register the new model version, as a job.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train a student model on a split and register it as a new model version.",
+        discussion: """
+            Fine-tunes the encoder with a fresh drug-conditioned head on the (sentence, drug) items of \
+            SPLIT:train, labelled by --source: gold, curated (accepted items and "no ADE" decisions), \
+            teacher[:RUN], or curated+teacher[:RUN] (curated where decided, the teacher elsewhere). \
+            After each epoch it scores SPLIT:dev (against the same source) and keeps the epoch with the best \
+            lenient F1. The model folder (config.json, vocab.txt, model.safetensors, vigil.json, \
+            vigil-training.json) is written beside --out and renamed into place; then SPLIT:test is tagged \
+            into the new student layer and scored against gold (see `vigil models`).
+
+            Runs as a job (kind train): --job ID adopts a queued row, otherwise one is created. Progress \
+            (epoch, step, loss, items/s, ETA) goes to the job row. A cancel request or SIGTERM stops it at \
+            the next step; nothing is registered and the folder is removed.
+
+              vigil train --source gold --split holdout --epochs 3 --head interaction
+            """)
+
+    @OptionGroup var corpus: CorpusOptions
+    @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors).", valueName: "dir"))
+    var encoder = "models/minilm-l6"
+    @Option(help: "concat (the paper's head) or interact (an MLP over [h; d; h*d]).") var head = "concat"
+    @Option(help: ArgumentHelp("gold, curated, teacher[:RUN] or curated+teacher[:RUN].", valueName: "source"))
+    var source = "curated"
+    @Option(help: ArgumentHelp("A split with parts train, dev and test (e.g. from `vigil split --ratio 8:1:1`).",
+                               valueName: "name"))
+    var split = "holdout"
+    @Option(help: "Passes over the training items.") var epochs = 3
+    @Option(help: "Peak learning rate (linear warm-up over 10% of the steps, then linear decay).") var lr: Float = 5e-5
+    @Option(help: "(Sentence, drug) items per batch.") var batch = 16
+    @Option(help: "Seed for the head, dropout and batch order.") var seed: UInt64 = 13
+    @Option(help: "Dropout on the encoder's hidden states.") var dropout: Float = 0.1
+    @Option(help: ArgumentHelp("Where to write the model folder (default models/student-SOURCE-HEAD-TIME).", valueName: "dir"))
+    var out: String?
+    @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
+
+    func validate() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, not \(lr)") }
+        guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1), not \(dropout)") }
+        guard headKind != nil else { throw ValidationError("--head \(head): must be concat or interact") }
+        do { _ = try TrainingSource(parsing: source) } catch { throw ValidationError("--source \(source): \(error)") }
+        guard !split.isEmpty, !split.contains(":") else {
+            throw ValidationError("--split \(split): give the split's name; training uses NAME:train, NAME:dev and NAME:test")
+        }
+    }
+
+    private var headKind: HeadKind? {
+        switch head {
+        case "concat": .concat
+        case "interact", "interaction": .interaction
+        default: nil
+        }
+    }
+
+    func run() throws {
+        BLASRuntime.ensureFastCore()
+        let store = try corpus.open()
+        let jobID = try job ?? store.createJob(kind: "train", arguments: Array(CommandLine.arguments.dropFirst()))
+        try store.startJob(jobID, pid: getpid())
+        let stop = StopSignal()
+        do {
+            let kind = headKind ?? .concat
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyyMMdd-HHmmss"
+            let folder = out ?? "models/student-\(source.replacingOccurrences(of: ":", with: "-"))-\(kind.rawValue)-"
+                + formatter.string(from: Date())
+            let options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout)
+            let training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
+                                       split: split, options: options, outputDirectory: folder)
+            var lastReport = Date.distantPast
+            let result = try training.run(store: store, progress: { p in
+                guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }
+                lastReport = Date()
+                let message = String(format: "epoch %d/%d, step %d/%d, loss %.4f, %.1f items/s, ETA %@", p.epoch, p.epochs,
+                                     p.step, p.steps, p.loss, p.instancesPerSecond, Self.duration(p.eta))
+                try store.reportProgress(jobID, done: p.step, total: p.steps, message: message)
+                note("train: " + message)
+            }, log: { line in
+                try store.logJob(jobID, line)
+                note("train: " + line)
+            }, shouldStop: {
+                stop.isSet || ((try? store.isCancelRequested(jobID)) ?? false)
+            })
+            let summary = Self.summary(result)
+            try store.logJob(jobID, "wrote \(result.layer) at \(result.path)")
+            try store.finishJob(jobID, state: .succeeded, result: summary)
+            print(summary)
+        } catch let error as TrainingError {
+            if case .cancelled = error {
+                try? store.finishJob(jobID, state: .cancelled, error: error.description)
+                note("train: \(error)")
+                throw ExitCode(130)
+            }
+            try? store.finishJob(jobID, state: .failed, error: error.description)
+            throw error
+        } catch let error as PredictionError {
+            try? store.finishJob(jobID, state: .cancelled, error: error.description)
+            note("train: \(error)")
+            throw ExitCode(130)
+        } catch {
+            try? store.finishJob(jobID, state: .failed, error: "\(error)")
+            throw error
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
+    }
+
+    /// One JSON object: layer, path, best epoch, items, seconds and the dev/test scores.
+    static func summary(_ r: TrainingResult) -> String {
+        func scores(_ s: LayerScores?) -> Any {
+            guard let s else { return NSNull() }
+            return ["strict": ["precision": s.strict.precision, "recall": s.strict.recall, "f1": s.strict.f1],
+                    "lenient": ["precision": s.lenient.precision, "recall": s.lenient.recall, "f1": s.lenient.f1]]
+        }
+        let object: [String: Any] = ["layer": r.layer.description, "version": r.layer.version ?? 0, "path": r.path,
+                                     "best_epoch": r.bestEpoch, "train_items": r.trainInstances,
+                                     "seconds": (r.seconds * 10).rounded() / 10, "dev": scores(r.dev), "test": scores(r.test)]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
