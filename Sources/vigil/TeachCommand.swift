@@ -126,7 +126,7 @@ struct TeachCommand: ParsableCommand {
                                    concurrency: settings.concurrency,
                                    grounder: Grounder(mode: GroundingMode(rawValue: plan.grounding) ?? .nearest),
                                    pricePrompt: settings.pricePrompt ?? 0, priceCompletion: settings.priceCompletion ?? 0)
-        let stop = StopSignal()
+        let stop = StopSignal("teach: stopping after the sentences in flight")
         note("teacher run \(runID) (layer teacher:\(runID)): \(sentences.count) sentences, \(model), concurrency \(settings.concurrency)")
         let outcome = try runner.run(sentences, shouldStop: {
             stop.isSet || ((try? store.isCancelRequested(jobID)) ?? false)
@@ -151,13 +151,16 @@ struct TeachCommand: ParsableCommand {
     }
 }
 
-/// Sets a flag on SIGTERM or SIGINT, so a run stops after its in-flight sentences.
+/// Sets a flag on SIGTERM or SIGINT, so a long command stops at its next safe point.
 final class StopSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var flag = false
     private var sources: [DispatchSourceSignal] = []
+    /// What the first signal prints, e.g. "teach: stopping after the sentences in flight".
+    private let message: String
 
-    init() {
+    init(_ message: String) {
+        self.message = message
         for number in [SIGTERM, SIGINT] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -173,14 +176,14 @@ final class StopSignal: @unchecked Sendable {
         return flag
     }
 
-    /// The first signal asks for a clean stop; a second one exits at once (every written
-    /// sentence is whole, so a resume still continues correctly).
+    /// The first signal asks for a clean stop; a second one exits at once (what was written
+    /// is whole: each command writes in transactions).
     private func set() {
         lock.lock()
         let again = flag
         flag = true
         lock.unlock()
         if again { exit(130) }
-        note("teach: stopping after the sentences in flight (again to quit now)")
+        note("\(message) (again to quit now)")
     }
 }

@@ -67,7 +67,7 @@ struct TrainCommand: ParsableCommand {
         let store = try corpus.open()
         let jobID = try job ?? store.createJob(kind: "train", arguments: Array(CommandLine.arguments.dropFirst()))
         try store.startJob(jobID, pid: getpid())
-        let stop = StopSignal()
+        let stop = StopSignal("train: stopping at the next step; no version will be written")
         do {
             let kind = headKind ?? .concat
             let formatter = DateFormatter()

@@ -102,7 +102,10 @@ final class BackwardTests: XCTestCase {
                           scratch: scratch.p, into: a.p)
         Attention.forwardSaving(qkv: qkv, batch: batch, length: length, channels: channels, heads: heads,
                                 lengths: lengths, probabilities: probabilities.p, into: b.p)
-        XCTAssertEqual(a.values, b.values)
+        // The inference forward may run the native AVX-512 kernel, whose exp and summation order
+        // differ from the training forward's by float rounding only.
+        XCTAssertEqual(a.values.count, b.values.count)
+        for (x, y) in zip(a.values, b.values) { XCTAssertEqual(x, y, accuracy: 1e-5) }
     }
 
     func testEmbeddingBackwardSumsRepeatedIds() {
