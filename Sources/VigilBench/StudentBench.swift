@@ -95,19 +95,13 @@ func peakSgemm(rounds: Int) -> Double {
     return 2 * Double(n * n * n) / time.median / 1e9
 }
 
-/// Runs scripts/parity/bench_torch.py (`runtime` torch or onnx) when python3 has what it needs; nil otherwise.
-func pythonSentencesPerSecond(runtime: String, model: String?, config: BertConfig, batch: Int, length: Int, threads: Int, rounds: Int) -> Double? {
-    let script = "scripts/parity/bench_torch.py"
+/// Runs `python3 SCRIPT ARGUMENTS` offline (HF_HUB_OFFLINE=1) and returns its stdout, or nil when
+/// the script is missing or fails (python3 without torch or onnxruntime).
+func runPythonBench(_ script: String, _ arguments: [String]) -> Data? {
     guard FileManager.default.fileExists(atPath: script) else { return nil }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    var arguments = ["python3", script, "--batch", "\(batch)", "--length", "\(length)", "--threads", "\(threads)",
-                     "--rounds", "\(rounds)", "--runtime", runtime]
-    if let model { arguments += ["--model", model] } else {
-        arguments += ["--hidden", "\(config.hiddenSize)", "--layers", "\(config.layers)", "--heads", "\(config.heads)",
-                      "--intermediate", "\(config.intermediateSize)"]
-    }
-    process.arguments = arguments
+    process.arguments = ["python3", script] + arguments
     var environment = ProcessInfo.processInfo.environment
     environment["HF_HUB_OFFLINE"] = "1"
     process.environment = environment
@@ -117,7 +111,18 @@ func pythonSentencesPerSecond(runtime: String, model: String?, config: BertConfi
     do { try process.run() } catch { return nil }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0,
+    return process.terminationStatus == 0 ? data : nil
+}
+
+/// Runs scripts/parity/bench_torch.py (`runtime` torch or onnx) when python3 has what it needs; nil otherwise.
+func pythonSentencesPerSecond(runtime: String, model: String?, config: BertConfig, batch: Int, length: Int, threads: Int, rounds: Int) -> Double? {
+    var arguments = ["--batch", "\(batch)", "--length", "\(length)", "--threads", "\(threads)",
+                     "--rounds", "\(rounds)", "--runtime", runtime]
+    if let model { arguments += ["--model", model] } else {
+        arguments += ["--hidden", "\(config.hiddenSize)", "--layers", "\(config.layers)", "--heads", "\(config.heads)",
+                      "--intermediate", "\(config.intermediateSize)"]
+    }
+    guard let data = runPythonBench("scripts/parity/bench_torch.py", arguments),
           let seconds = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
     return Double(batch) / seconds
 }

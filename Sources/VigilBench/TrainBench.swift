@@ -61,22 +61,9 @@ func peakResidentMiB() -> Double {
 
 /// Runs scripts/parity/bench_torch_train.py; the median seconds of step, forward, backward, optimizer, or nil.
 func pythonTrainStep(model: String, batch: Int, length: Int, threads: Int, rounds: Int) -> [String: Double]? {
-    let script = "scripts/parity/bench_torch_train.py"
-    guard FileManager.default.fileExists(atPath: script) else { return nil }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script, "--model", model, "--batch", "\(batch)", "--length", "\(length)",
-                         "--threads", "\(threads)", "--rounds", "\(rounds)"]
-    var environment = ProcessInfo.processInfo.environment
-    environment["HF_HUB_OFFLINE"] = "1"
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0,
+    guard let data = runPythonBench("scripts/parity/bench_torch_train.py",
+                                    ["--model", model, "--batch", "\(batch)", "--length", "\(length)",
+                                     "--threads", "\(threads)", "--rounds", "\(rounds)"]),
           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Double], object["step"] != nil else { return nil }
     return object
 }

@@ -78,20 +78,7 @@ final class KillResumeTests: XCTestCase {
     }
 
     func testSIGTERMMarksTheJobCancelled() throws {
-        let dir = try temporaryDirectory(self)
-        let db = dir + "/vigil.sqlite"
-        let store = try CorpusStore(path: db)
-        let sentences = (0..<40).map { i in
-            sentence("Drug\(i)mab was followed by rash\(i).", doc: "test:\(i / 10)", drugs: [("Drug\(i)mab", "drug\(i)mab", ["rash\(i)"])])
-        }
-        _ = try store.ingest(ImportBatch(format: "test", path: "t", sha256: "sigterm", sentences: sentences), into: .gold)
-        let server = try LoopbackChatServer { _, _ in .chat("None", delay: 0.05) }
-        try "[teacher]\nkind = \"vllm\"\nbase_url = \"\(server.baseURL)\"\nmodel = \"loopback\"\n"
-            .write(toFile: dir + "/config.toml", atomically: true, encoding: .utf8)
-        let job = try store.createJob(kind: "teach", arguments: ["teach"])
-        let process = try launch(["teach", "--job", String(job), "--concurrency", "1", "--shots", "0"], db: db,
-                                 config: dir + "/config.toml")
-        while server.requestCount < 3, process.isRunning { usleep(5_000) }
+        let (store, job, process) = try startSlowTeachJob("sigterm")
         process.terminate()
         process.waitUntilExit()
         let row = try store.job(job)
@@ -102,20 +89,7 @@ final class KillResumeTests: XCTestCase {
     }
 
     func testACancelRequestInTheJobRowStopsTheRun() throws {
-        let dir = try temporaryDirectory(self)
-        let db = dir + "/vigil.sqlite"
-        let store = try CorpusStore(path: db)
-        let sentences = (0..<40).map { i in
-            sentence("Drug\(i)mab was followed by rash\(i).", doc: "test:\(i / 10)", drugs: [("Drug\(i)mab", "drug\(i)mab", ["rash\(i)"])])
-        }
-        _ = try store.ingest(ImportBatch(format: "test", path: "t", sha256: "cancel-flag", sentences: sentences), into: .gold)
-        let server = try LoopbackChatServer { _, _ in .chat("None", delay: 0.05) }
-        try "[teacher]\nkind = \"vllm\"\nbase_url = \"\(server.baseURL)\"\nmodel = \"loopback\"\n"
-            .write(toFile: dir + "/config.toml", atomically: true, encoding: .utf8)
-        let job = try store.createJob(kind: "teach", arguments: ["teach"])
-        let process = try launch(["teach", "--job", String(job), "--concurrency", "1", "--shots", "0"], db: db,
-                                 config: dir + "/config.toml")
-        while server.requestCount < 3, process.isRunning { usleep(5_000) }
+        let (store, job, process) = try startSlowTeachJob("cancel-flag")
         try store.requestCancel(job)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
@@ -123,5 +97,26 @@ final class KillResumeTests: XCTestCase {
         XCTAssertEqual(row.state, .cancelled)
         XCTAssertLessThan(row.done, 40)
         XCTAssertEqual(row.done, try store.teacherAnsweredSentences(run: 1).count)
+    }
+
+    /// The real `vigil teach` as a job over 40 sentences against a server that answers in 50 ms,
+    /// returned once its third request has arrived.
+    private func startSlowTeachJob(_ name: String) throws -> (CorpusStore, Int64, Process) {
+        let dir = try temporaryDirectory(self)
+        let db = dir + "/vigil.sqlite"
+        let store = try CorpusStore(path: db)
+        let sentences = (0..<40).map { i in
+            sentence("Drug\(i)mab was followed by rash\(i).", doc: "test:\(i / 10)", drugs: [("Drug\(i)mab", "drug\(i)mab", ["rash\(i)"])])
+        }
+        _ = try store.ingest(ImportBatch(format: "test", path: "t", sha256: "\(name)", sentences: sentences), into: .gold)
+        let server = try LoopbackChatServer { _, _ in .chat("None", delay: 0.05) }
+        addTeardownBlock { server.stop() }
+        try "[teacher]\nkind = \"vllm\"\nbase_url = \"\(server.baseURL)\"\nmodel = \"loopback\"\n"
+            .write(toFile: dir + "/config.toml", atomically: true, encoding: .utf8)
+        let job = try store.createJob(kind: "teach", arguments: ["teach"])
+        let process = try launch(["teach", "--job", String(job), "--concurrency", "1", "--shots", "0"], db: db,
+                                 config: dir + "/config.toml")
+        while server.requestCount < 3, process.isRunning { usleep(5_000) }
+        return (store, job, process)
     }
 }
