@@ -47,6 +47,10 @@ public struct WorkbenchModel: Sendable {
     public var cursor = 0
     public var filter: QueueFilter = .all
     public var filterSets: [QueueFilter: Set<Int64>] = [:]
+    /// Items on which the latest teacher and student layers disagree come first (`:sort`).
+    public var sortByDisagreement = false
+    /// `:sort disagreement` waits for the set, then opens the first disagreement.
+    var sortJumpPending = false
     var positionOfMention: [Int64: Int] = [:]
 
     // The current sentence

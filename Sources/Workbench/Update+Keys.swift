@@ -108,6 +108,26 @@ extension WorkbenchModel {
                 return []
             }
             return setFilter(f)
+        case "sort":
+            switch argument {
+            case "disagreement", "disagreements":
+                sortByDisagreement = true
+                guard let set = filterSets[.disagreements] else {
+                    sortJumpPending = true
+                    return [.loadFilter(.disagreements)]
+                }
+                applyFilter()
+                say("\(set.count) teacher–student disagreements first")
+                return select(0)
+            case "corpus", "":
+                sortByDisagreement = false
+                applyFilter()
+                say("queue in corpus order")
+                return select(cursor)
+            default:
+                say(":sort disagreement|corpus", error: true)
+                return []
+            }
         case "layer":
             guard let l = ViewLayer(rawValue: argument) else {
                 say("layers: \(ViewLayer.allCases.map(\.rawValue).joined(separator: ", "))", error: true)

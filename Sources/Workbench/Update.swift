@@ -38,8 +38,13 @@ extension WorkbenchModel {
             return []
         case let .filterLoaded(filter, set):
             filterSets[filter] = set
-            guard self.filter == filter else { return [] }
+            guard self.filter == filter || (filter == .disagreements && sortByDisagreement) else { return [] }
             applyFilter()
+            if filter == .disagreements, sortJumpPending {
+                sortJumpPending = false
+                say("\(set.count) teacher–student disagreements first")
+                return select(0)
+            }
             // The queue was empty while the set loaded: open the item the filter now shows.
             return select(cursor)
         case let .searchResult(query, sentences):
@@ -51,7 +56,14 @@ extension WorkbenchModel {
                 old.isActive && rows.contains { $0.job.id == old.job.id && !$0.isActive }
             }
             jobs = rows
-            return finished ? [.refreshMetrics] : []
+            guard finished else { return [] }
+            // A finished job may have brought a new teacher run or student version: the sets
+            // behind the filters and the disagreement order are stale.
+            filterSets = [:]
+            var effects: [Effect] = [.refreshMetrics]
+            if filter.needsSet { effects.append(.loadFilter(filter)) }
+            if sortByDisagreement, filter != .disagreements { effects.append(.loadFilter(.disagreements)) }
+            return effects
         case let .metrics(scope, rows, trend):
             metricsScope = scope
             metrics = rows
@@ -157,7 +169,13 @@ extension WorkbenchModel {
             default: return filter.admits(entry.state)
             }
         }
-        cursor = visible.firstIndex { $0 >= keep } ?? max(0, visible.count - 1)
+        if sortByDisagreement, let disagreeing = filterSets[.disagreements] {
+            // A stable partition: disagreements first, each part in corpus order.
+            visible = visible.filter { disagreeing.contains(queue[$0].item.drugMentionID) }
+                + visible.filter { !disagreeing.contains(queue[$0].item.drugMentionID) }
+        }
+        cursor = visible.firstIndex(of: keep)
+            ?? (sortByDisagreement ? 0 : visible.firstIndex { $0 >= keep } ?? max(0, visible.count - 1))
         if visible.isEmpty { say("no items match the filter '\(filter.rawValue)'") }
     }
 

@@ -159,6 +159,35 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(model.update(.filterLoaded(.disagreements, [11])), [], "not the active filter")
     }
 
+    func testSortPutsDisagreementsFirstAndBack() {
+        var model = fixtureModel()
+        XCTAssertEqual(model.command("sort disagreement"), [.loadFilter(.disagreements)])
+        XCTAssertEqual(model.update(.filterLoaded(.disagreements, [12])), [.loadSentence(2)],
+                       "the disagreeing item comes first and opens")
+        XCTAssertEqual(model.visible, [2, 0, 1])
+        XCTAssertEqual(model.current?.item, item(2, 12))
+        _ = model.command("filter pending")
+        XCTAssertEqual(model.visible, [0, 1])
+        _ = model.command("filter all")
+        XCTAssertEqual(model.visible, [2, 0, 1], "the order holds across filters")
+        _ = model.command("sort corpus")
+        XCTAssertEqual(model.visible, model.visible.sorted())
+        XCTAssertEqual(model.command("sort sideways"), [])
+        XCTAssertTrue(model.message?.contains(":sort disagreement|corpus") == true)
+    }
+
+    func testAFinishedJobReloadsTheSetsBehindFiltersAndOrder() {
+        var model = fixtureModel()
+        _ = model.command("sort disagreement")
+        _ = model.update(.filterLoaded(.disagreements, [12]))
+        var job = Job(3, kind: "train", state: .running, createdAt: t0)
+        _ = model.update(.jobs([JobRow(job: job, isLost: false, log: [])]))
+        job.state = .succeeded
+        XCTAssertEqual(model.update(.jobs([JobRow(job: job, isLost: false, log: [])])),
+                       [.refreshMetrics, .loadFilter(.disagreements)], "a new student version may disagree elsewhere")
+        XCTAssertTrue(model.filterSets.isEmpty)
+    }
+
     func testNextPendingSkipsDecidedItems() {
         var model = fixtureModel()
         model.queue[1].state = .accepted
