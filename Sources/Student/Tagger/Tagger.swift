@@ -60,7 +60,8 @@ extension StudentModel {
             let text = Array(input.text.unicodeScalars)
             return input.drugs.map { drug in
                 let probabilities = tokenProbabilities(pieces: states.pieces, hidden: states.hidden, drug: drug)
-                return Self.decode(pieces: states.pieces, probabilities: probabilities, threshold: settings.threshold, text: text)
+                return Self.decode(pieces: states.pieces, probabilities: probabilities, threshold: settings.threshold, text: text,
+                                   drug: drug)
             }
         }
     }
@@ -84,8 +85,10 @@ extension StudentModel {
 
     /// Maximal runs of pieces over `threshold`, as character spans widened to whole words.
     /// Runs that widen onto the same word merge; confidence is the mean probability of the run.
+    /// A span that lies inside `drug` is dropped: a drug mention is never its own adverse event
+    /// (an ADE may contain its drug, as in "lithium toxicity", but never is only the drug).
     public static func decode(pieces: [WordPiece], probabilities: [Float], threshold: Float,
-                              text: [Unicode.Scalar]) -> [TaggedSpan] {
+                              text: [Unicode.Scalar], drug: Span? = nil) -> [TaggedSpan] {
         var spans: [TaggedSpan] = []
         var i = 0
         while i < probabilities.count {
@@ -104,7 +107,8 @@ extension StudentModel {
             }
             i = j
         }
-        return spans
+        guard let drug else { return spans }
+        return spans.filter { !($0.span.start >= drug.start && $0.span.end <= drug.end) }
     }
 
     static func isWordScalar(_ s: Unicode.Scalar) -> Bool {
