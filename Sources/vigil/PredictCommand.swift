@@ -27,10 +27,16 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Sentences per encoder batch.") var batch: Int = 16
     @Option(help: ArgumentHelp("Decoding threshold in (0, 1); default the model's (vigil.json).", valueName: "p"))
     var threshold: Float?
+    @Option(help: ArgumentHelp("How pieces decide a word: pieces (any piece) or first-piece; default the model's.",
+                               valueName: "rule"))
+    var decoding: String?
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
 
     func validate() throws {
         guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
+        if let decoding, StudentModel.Decoding(rawValue: decoding) == nil {
+            throw ValidationError("--decoding \(decoding): must be pieces or first-piece")
+        }
         if let threshold, !(threshold > 0 && threshold < 1) {
             throw ValidationError("--threshold must lie in (0, 1), not \(threshold)")
         }
@@ -49,6 +55,7 @@ struct PredictCommand: ParsableCommand {
         do {
             var loaded = try StudentModel.load(directory: model)
             if let threshold { loaded.settings.threshold = threshold }
+            if let decoding { loaded.settings.decoding = StudentModel.Decoding(rawValue: decoding) }
             let run = PredictionRun(model: loaded, modelPath: model, selection: split ?? .all, batchSize: batch)
             var lastNote = Date.distantPast
             let result = try run.run(store: store, progress: { done, total in

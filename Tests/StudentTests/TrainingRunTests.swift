@@ -59,6 +59,7 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(Set(version.metrics.keys), ["holdout:dev", "holdout:test"])
         XCTAssertEqual(version.metrics["holdout:test"], result.test)
         XCTAssertEqual(try store.answeredItemCount(result.layer), 1, "the test sentence's one drug is answered")
+        XCTAssertEqual(loaded.settings.decoding, .firstPiece)
         XCTAssertTrue(ThresholdSearch.defaultCandidates.contains(loaded.settings.threshold), "\(loaded.settings.threshold)")
         XCTAssertEqual(version.params["threshold"], "\(loaded.settings.threshold)", "the version records the saved threshold")
         XCTAssertTrue(lines.contains { $0.hasPrefix("threshold ") && $0.contains("chosen on holdout:dev") }, "\(lines)")

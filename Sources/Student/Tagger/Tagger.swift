@@ -61,7 +61,7 @@ extension StudentModel {
             return input.drugs.map { drug in
                 let probabilities = tokenProbabilities(pieces: states.pieces, hidden: states.hidden, drug: drug)
                 return Self.decode(pieces: states.pieces, probabilities: probabilities, threshold: settings.threshold, text: text,
-                                   drug: drug)
+                                   drug: drug, decoding: settings.decoding ?? .pieces)
             }
         }
     }
@@ -85,10 +85,12 @@ extension StudentModel {
 
     /// Maximal runs of pieces over `threshold`, as character spans widened to whole words.
     /// Runs that widen onto the same word merge; confidence is the mean probability of the run.
+    /// With `.firstPiece` each word's first piece speaks for the whole word.
     /// A span that lies inside `drug` is dropped: a drug mention is never its own adverse event
     /// (an ADE may contain its drug, as in "lithium toxicity", but never is only the drug).
     public static func decode(pieces: [WordPiece], probabilities: [Float], threshold: Float,
-                              text: [Unicode.Scalar], drug: Span? = nil) -> [TaggedSpan] {
+                              text: [Unicode.Scalar], drug: Span? = nil, decoding: Decoding = .pieces) -> [TaggedSpan] {
+        let probabilities = decoding == .firstPiece ? firstPieceProbabilities(pieces, probabilities) : probabilities
         var spans: [TaggedSpan] = []
         var i = 0
         while i < probabilities.count {
@@ -109,6 +111,18 @@ extension StudentModel {
         }
         guard let drug else { return spans }
         return spans.filter { !($0.span.start >= drug.start && $0.span.end <= drug.end) }
+    }
+
+    /// Every piece takes the probability of its word's first piece (a word is a piece and the
+    /// `##` pieces after it).
+    static func firstPieceProbabilities(_ pieces: [WordPiece], _ probabilities: [Float]) -> [Float] {
+        var result = probabilities
+        var first: Float = 0
+        for i in probabilities.indices {
+            if i == 0 || !pieces[i].token.hasPrefix("##") { first = probabilities[i] }
+            result[i] = first
+        }
+        return result
     }
 
     static func isWordScalar(_ s: Unicode.Scalar) -> Bool {

@@ -22,9 +22,14 @@ public struct ThresholdSearch {
     }
 
     let items: [Item]
+    /// The model's decoding rule, used for every candidate.
+    let decoding: StudentModel.Decoding
 
     /// Searches over already computed items (for tests).
-    init(items: [Item]) { self.items = items }
+    init(items: [Item], decoding: StudentModel.Decoding = .pieces) {
+        self.items = items
+        self.decoding = decoding
+    }
 
     /// Runs `model` over `sentences` (in length order, `batch` at a time) and caches every item's
     /// probabilities.
@@ -46,6 +51,7 @@ public struct ThresholdSearch {
             start += chunk.count
         }
         self.items = items
+        decoding = model.settings.decoding ?? .pieces
     }
 
     /// Strict and lenient scores of the cached items decoded at `threshold`.
@@ -54,7 +60,8 @@ public struct ThresholdSearch {
         for item in items {
             let key = DrugKey(mentionID: item.mentionID, name: "")
             let spans = StudentModel.decode(pieces: item.pieces, probabilities: item.probabilities, threshold: threshold,
-                                            text: item.text, drug: item.drug)
+                                            text: item.text, drug: item.drug,
+                                            decoding: decoding)
             predicted += spans.map { ADEPair(sentenceID: item.sentenceID, drug: key, span: $0.span) }
             gold += item.gold.map { ADEPair(sentenceID: item.sentenceID, drug: key, span: $0) }
         }

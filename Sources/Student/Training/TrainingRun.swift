@@ -67,6 +67,9 @@ public struct TrainingRun {
     /// Choose the decoding threshold on the dev part (`ThresholdSearch`) and save it in
     /// `vigil.json`; otherwise the threshold stays 0.5.
     public var tuneThreshold = true
+    /// The decoding rule saved with the model (and used to score dev): a word's first piece decides,
+    /// which scored slightly higher on the ADE dev part than letting any piece decide.
+    public var decoding: StudentModel.Decoding = .firstPiece
 
     public init(encoderDirectory: String, head: HeadKind, mlpSize: Int? = nil, source: TrainingSource, split: String,
                 options: TrainingOptions, outputDirectory: String) {
@@ -87,7 +90,8 @@ public struct TrainingRun {
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: outputDirectory), !contents.isEmpty {
             throw TrainingError.outputExists(path: outputDirectory)
         }
-        let base = try StudentModel.fresh(encoderDirectory: encoderDirectory, head: head, mlpSize: mlpSize, seed: options.seed)
+        var base = try StudentModel.fresh(encoderDirectory: encoderDirectory, head: head, mlpSize: mlpSize, seed: options.seed)
+        base.settings.decoding = decoding
         let train = try store.trainingSentences(source: source, selection: part("train"))
         let dev = try store.trainingSentences(source: source, selection: part("dev"))
         let encoded = train.map { sentence in
