@@ -30,12 +30,18 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How pieces decide a word: pieces (any piece) or first-piece; default the model's.",
                                valueName: "rule"))
     var decoding: String?
+    @Option(help: ArgumentHelp("Drop spans whose confidence is below this, in [0, 1); default the model's.",
+                               valueName: "p"))
+    var minConfidence: Float?
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
 
     func validate() throws {
         guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
         if let decoding, StudentModel.Decoding(rawValue: decoding) == nil {
             throw ValidationError("--decoding \(decoding): must be pieces or first-piece")
+        }
+        if let minConfidence, !(minConfidence >= 0 && minConfidence < 1) {
+            throw ValidationError("--min-confidence must lie in [0, 1), not \(minConfidence)")
         }
         if let threshold, !(threshold > 0 && threshold < 1) {
             throw ValidationError("--threshold must lie in (0, 1), not \(threshold)")
@@ -56,6 +62,7 @@ struct PredictCommand: ParsableCommand {
             var loaded = try StudentModel.load(directory: model)
             if let threshold { loaded.settings.threshold = threshold }
             if let decoding { loaded.settings.decoding = StudentModel.Decoding(rawValue: decoding) }
+            if let minConfidence { loaded.settings.minConfidence = minConfidence }
             let run = PredictionRun(model: loaded, modelPath: model, selection: split ?? .all, batchSize: batch)
             var lastNote = Date.distantPast
             let result = try run.run(store: store, progress: { done, total in

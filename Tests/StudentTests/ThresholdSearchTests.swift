@@ -24,6 +24,19 @@ final class ThresholdSearchTests: XCTestCase {
         XCTAssertEqual(search.scores(threshold: 0.7).strict.fn, 2)
     }
 
+    /// Spurious spans with a low mean probability are removed by a confidence floor; confident ones stay.
+    func testAConfidenceFloorDropsLowConfidenceSpans() {
+        let search = ThresholdSearch(items: [item(rash: 0.95, fever: 0.6, id: 1), item(rash: 0.9, fever: 0.9, id: 2),
+                                             item(rash: 0.9, fever: 0.52, id: 3)])
+        XCTAssertEqual(search.scores(threshold: 0.5).strict.fp, 3)
+        let floored = search.scores(threshold: 0.5, minConfidence: 0.7)
+        XCTAssertEqual(floored.strict.fp, 1)
+        XCTAssertEqual(floored.strict.tp, 3)
+        let best = search.best(among: [0.5], minConfidences: [0, 0.7])
+        XCTAssertEqual(best.minConfidence, 0.7)
+        XCTAssertEqual(best.scores, floored)
+    }
+
     func testTiesGoToTheCandidateNearestOneHalf() {
         let search = ThresholdSearch(items: [item(rash: 0.9, fever: 0.05)])
         XCTAssertEqual(search.best(among: [0.2, 0.6, 0.45, 0.8]).threshold, 0.45)

@@ -16,7 +16,11 @@ public struct StudentModel: Sendable {
         public var encoder: String?
         /// How piece probabilities become words (absent = `.pieces`).
         public var decoding: Decoding?
-        enum CodingKeys: String, CodingKey { case head, threshold, mlpSize = "mlp_size", encoder, decoding }
+        /// Spans whose confidence (mean probability of their run) is below this are dropped (absent = keep all).
+        public var minConfidence: Float?
+        enum CodingKeys: String, CodingKey {
+            case head, threshold, mlpSize = "mlp_size", encoder, decoding, minConfidence = "min_confidence"
+        }
         public init(head: HeadKind, threshold: Float = 0.5, mlpSize: Int = 0, encoder: String? = nil) {
             self.head = head
             self.threshold = threshold

@@ -61,7 +61,7 @@ extension StudentModel {
             return input.drugs.map { drug in
                 let probabilities = tokenProbabilities(pieces: states.pieces, hidden: states.hidden, drug: drug)
                 return Self.decode(pieces: states.pieces, probabilities: probabilities, threshold: settings.threshold, text: text,
-                                   drug: drug, decoding: settings.decoding ?? .pieces)
+                                   drug: drug, decoding: settings.decoding ?? .pieces, minConfidence: settings.minConfidence ?? 0)
             }
         }
     }
@@ -85,11 +85,13 @@ extension StudentModel {
 
     /// Maximal runs of pieces over `threshold`, as character spans widened to whole words.
     /// Runs that widen onto the same word merge; confidence is the mean probability of the run.
-    /// With `.firstPiece` each word's first piece speaks for the whole word.
+    /// With `.firstPiece` each word's first piece speaks for the whole word. Spans whose confidence is
+    /// below `minConfidence` are dropped.
     /// A span that lies inside `drug` is dropped: a drug mention is never its own adverse event
     /// (an ADE may contain its drug, as in "lithium toxicity", but never is only the drug).
     public static func decode(pieces: [WordPiece], probabilities: [Float], threshold: Float,
-                              text: [Unicode.Scalar], drug: Span? = nil, decoding: Decoding = .pieces) -> [TaggedSpan] {
+                              text: [Unicode.Scalar], drug: Span? = nil, decoding: Decoding = .pieces,
+                              minConfidence: Float = 0) -> [TaggedSpan] {
         let probabilities = decoding == .firstPiece ? firstPieceProbabilities(pieces, probabilities) : probabilities
         var spans: [TaggedSpan] = []
         var i = 0
@@ -109,8 +111,11 @@ extension StudentModel {
             }
             i = j
         }
-        guard let drug else { return spans }
-        return spans.filter { !($0.span.start >= drug.start && $0.span.end <= drug.end) }
+        return spans.filter { tagged in
+            guard tagged.confidence >= minConfidence else { return false }
+            guard let drug else { return true }
+            return !(tagged.span.start >= drug.start && tagged.span.end <= drug.end)
+        }
     }
 
     /// Every piece takes the probability of its word's first piece (a word is a piece and the

@@ -54,14 +54,14 @@ public struct ThresholdSearch {
         decoding = model.settings.decoding ?? .pieces
     }
 
-    /// Strict and lenient scores of the cached items decoded at `threshold`.
-    public func scores(threshold: Float) -> LayerScores {
+    /// Strict and lenient scores of the cached items decoded at `threshold`, dropping spans whose
+    /// confidence is below `minConfidence`.
+    public func scores(threshold: Float, minConfidence: Float = 0) -> LayerScores {
         var predicted: [ADEPair] = [], gold: [ADEPair] = []
         for item in items {
             let key = DrugKey(mentionID: item.mentionID, name: "")
             let spans = StudentModel.decode(pieces: item.pieces, probabilities: item.probabilities, threshold: threshold,
-                                            text: item.text, drug: item.drug,
-                                            decoding: decoding)
+                                            text: item.text, drug: item.drug, decoding: decoding, minConfidence: minConfidence)
             predicted += spans.map { ADEPair(sentenceID: item.sentenceID, drug: key, span: $0.span) }
             gold += item.gold.map { ADEPair(sentenceID: item.sentenceID, drug: key, span: $0) }
         }
@@ -69,20 +69,27 @@ public struct ThresholdSearch {
         return LayerScores(strict: evaluation.strict, lenient: evaluation.lenient)
     }
 
-    /// The best of `candidates` (strict F1 + lenient F1; ties to the one nearest 0.5) and its scores.
-    public func best(among candidates: [Float] = defaultCandidates) -> (threshold: Float, scores: LayerScores) {
-        var best: (threshold: Float, scores: LayerScores, objective: Double)?
+    /// The span-confidence floors tried by default: none, 0.6, 0.7, 0.8.
+    public static let defaultMinConfidences: [Float] = [0, 0.6, 0.7, 0.8]
+
+    /// The best (threshold, confidence floor) pair (strict F1 + lenient F1; ties to the threshold
+    /// nearest 0.5, then the lower floor) and its scores.
+    public func best(among candidates: [Float] = defaultCandidates, minConfidences: [Float] = [0])
+        -> (threshold: Float, minConfidence: Float, scores: LayerScores) {
+        var best: (threshold: Float, minConfidence: Float, scores: LayerScores, objective: Double)?
         for threshold in candidates where threshold > 0 && threshold < 1 {
-            let scores = self.scores(threshold: threshold)
-            let objective = scores.strict.f1 + scores.lenient.f1
-            if let current = best {
-                let better = objective > current.objective + 1e-12
-                    || (abs(objective - current.objective) <= 1e-12 && abs(threshold - 0.5) < abs(current.threshold - 0.5))
-                if !better { continue }
+            for floor in minConfidences.sorted() where floor >= 0 && floor < 1 {
+                let scores = self.scores(threshold: threshold, minConfidence: floor)
+                let objective = scores.strict.f1 + scores.lenient.f1
+                if let current = best {
+                    let better = objective > current.objective + 1e-12
+                        || (abs(objective - current.objective) <= 1e-12 && abs(threshold - 0.5) < abs(current.threshold - 0.5))
+                    if !better { continue }
+                }
+                best = (threshold, floor, scores, objective)
             }
-            best = (threshold, scores, objective)
         }
-        guard let best else { return (0.5, scores(threshold: 0.5)) }
-        return (best.threshold, best.scores)
+        guard let best else { return (0.5, 0, scores(threshold: 0.5)) }
+        return (best.threshold, best.minConfidence, best.scores)
     }
 }

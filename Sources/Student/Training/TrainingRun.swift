@@ -64,8 +64,8 @@ public struct TrainingRun {
     public var options: TrainingOptions
     public var outputDirectory: String
     public var predictBatch = 16
-    /// Choose the decoding threshold on the dev part (`ThresholdSearch`) and save it in
-    /// `vigil.json`; otherwise the threshold stays 0.5.
+    /// Choose the decoding threshold and the span-confidence floor on the dev part (`ThresholdSearch`)
+    /// and save them in `vigil.json`; otherwise the threshold stays 0.5 with no floor.
     public var tuneThreshold = true
     /// The decoding rule saved with the model (and used to score dev): a word's first piece decides,
     /// which scored slightly higher on the ADE dev part than letting any piece decide.
@@ -144,11 +144,14 @@ public struct TrainingRun {
         if try shouldStop() { throw TrainingError.cancelled(epoch: best.epoch, step: trainer.steps) }
         var devScores = best.dev
         if tuneThreshold, !dev.isEmpty {
-            let tuned = try ThresholdSearch(model: model, sentences: dev, batch: predictBatch).best()
+            let tuned = try ThresholdSearch(model: model, sentences: dev, batch: predictBatch)
+                .best(minConfidences: ThresholdSearch.defaultMinConfidences)
             model.settings.threshold = tuned.threshold
+            model.settings.minConfidence = tuned.minConfidence
             devScores = tuned.scores
-            try log(String(format: "threshold %.2f chosen on %@: dev strict F1 %.2f, lenient F1 %.2f", tuned.threshold,
-                           part("dev").description, tuned.scores.strict.f1 * 100, tuned.scores.lenient.f1 * 100))
+            try log(String(format: "threshold %.2f, min span confidence %.2f chosen on %@: dev strict F1 %.2f, lenient F1 %.2f",
+                           tuned.threshold, tuned.minConfidence, part("dev").description,
+                           tuned.scores.strict.f1 * 100, tuned.scores.lenient.f1 * 100))
         }
 
         let trainingSeconds = Date().timeIntervalSince(started)
