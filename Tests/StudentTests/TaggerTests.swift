@@ -32,6 +32,18 @@ final class TaggerTests: XCTestCase {
                                            decoding: .firstPiece).map(\.span), [Span(7, 21)], "the first piece carries the word")
     }
 
+    func testSpansNeverEndWithPunctuationOrAFunctionWord() {
+        let text = Array("marked elevation of serum creatine kinase (CK) into the".unicodeScalars)
+        func trim(_ start: Int, _ end: Int) -> Span? { StudentModel.trimmedEnd(Span(start, end), text: text) }
+        XCTAssertEqual(trim(0, 19), Span(0, 16), "\"marked elevation of\" loses \"of\"")
+        XCTAssertEqual(trim(7, 43), Span(7, 41), "a dangling \"(\" goes")
+        XCTAssertEqual(trim(7, 46), Span(7, 46), "a closed parenthesis stays")
+        XCTAssertEqual(trim(7, 55), Span(7, 46), "\"into the\" and the spaces go")
+        XCTAssertEqual(trim(0, 16), Span(0, 16))
+        XCTAssertNil(trim(42, 43), "a span that is only punctuation is no span")
+        XCTAssertEqual(trim(17, 19), Span(17, 19), "one word stays even when it is a function word")
+    }
+
     /// With the concat head, the drug moves every token's logit by the same constant.
     func testConcatHeadShiftsAllTokensEquallyButInteractionDoesNot() throws {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)

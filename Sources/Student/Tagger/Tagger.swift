@@ -87,7 +87,8 @@ extension StudentModel {
     /// Runs that widen onto the same word merge; confidence is the mean probability of the run.
     /// With `.firstPiece` each word's first piece speaks for the whole word. Spans whose confidence is
     /// below `minConfidence` are dropped.
-    /// A span that lies inside `drug` is dropped: a drug mention is never its own adverse event
+    /// A span's end is trimmed back over trailing punctuation and function words ("of", "into", …),
+    /// which no ADE annotation ends with. A span that lies inside `drug` is dropped: a drug mention is never its own adverse event
     /// (an ADE may contain its drug, as in "lithium toxicity", but never is only the drug).
     public static func decode(pieces: [WordPiece], probabilities: [Float], threshold: Float,
                               text: [Unicode.Scalar], drug: Span? = nil, decoding: Decoding = .pieces,
@@ -111,11 +112,39 @@ extension StudentModel {
             }
             i = j
         }
-        return spans.filter { tagged in
+        return spans.compactMap { tagged -> TaggedSpan? in
+            guard let span = trimmedEnd(tagged.span, text: text) else { return nil }
+            return TaggedSpan(span: span, confidence: tagged.confidence)
+        }.filter { tagged in
             guard tagged.confidence >= minConfidence else { return false }
             guard let drug else { return true }
             return !(tagged.span.start >= drug.start && tagged.span.end <= drug.end)
         }
+    }
+
+    /// Words an ADE span never ends with (none of the 6,821 ADE corpus annotations does).
+    static let trailingFunctionWords: Set<String> = [
+        "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with",
+    ]
+
+    /// `span` without trailing whitespace, punctuation (a `)` that closes a `(` inside the span stays)
+    /// and function words; nil when nothing is left.
+    static func trimmedEnd(_ span: Span, text: [Unicode.Scalar]) -> Span? {
+        var end = span.end
+        while end > span.start {
+            let last = text[end - 1]
+            if !isWordScalar(last) {
+                if last == ")", text[span.start..<end].contains("(") { break }
+                end -= 1
+                continue
+            }
+            var wordStart = end
+            while wordStart > span.start, isWordScalar(text[wordStart - 1]) { wordStart -= 1 }
+            let word = String(String.UnicodeScalarView(text[wordStart..<end])).lowercased()
+            guard wordStart > span.start, trailingFunctionWords.contains(word) else { break }
+            end = wordStart
+        }
+        return end > span.start ? Span(span.start, end) : nil
     }
 
     /// Every piece takes the probability of its word's first piece (a word is a piece and the
