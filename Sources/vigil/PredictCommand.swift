@@ -25,10 +25,27 @@ struct PredictCommand: ParsableCommand {
             transform: parseSelection)
     var split: SentenceSelection?
     @Option(help: "Sentences per encoder batch.") var batch: Int = 16
+    @Option(help: ArgumentHelp("Decoding threshold in (0, 1); default the model's (vigil.json).", valueName: "p"))
+    var threshold: Float?
+    @Option(help: ArgumentHelp("How pieces decide a word: pieces (any piece) or first-piece; default the model's.",
+                               valueName: "rule"))
+    var decoding: String?
+    @Option(help: ArgumentHelp("Drop spans whose confidence is below this, in [0, 1); default the model's.",
+                               valueName: "p"))
+    var minConfidence: Float?
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
 
     func validate() throws {
         guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
+        if let decoding, StudentModel.Decoding(rawValue: decoding) == nil {
+            throw ValidationError("--decoding \(decoding): must be pieces or first-piece")
+        }
+        if let minConfidence, !(minConfidence >= 0 && minConfidence < 1) {
+            throw ValidationError("--min-confidence must lie in [0, 1), not \(minConfidence)")
+        }
+        if let threshold, !(threshold > 0 && threshold < 1) {
+            throw ValidationError("--threshold must lie in (0, 1), not \(threshold)")
+        }
     }
 
     func run() throws {
@@ -42,7 +59,10 @@ struct PredictCommand: ParsableCommand {
         terminate.resume()
         defer { terminate.cancel() }
         do {
-            let loaded = try StudentModel.load(directory: model)
+            var loaded = try StudentModel.load(directory: model)
+            if let threshold { loaded.settings.threshold = threshold }
+            if let decoding { loaded.settings.decoding = StudentModel.Decoding(rawValue: decoding) }
+            if let minConfidence { loaded.settings.minConfidence = minConfidence }
             let run = PredictionRun(model: loaded, modelPath: model, selection: split ?? .all, batchSize: batch)
             var lastNote = Date.distantPast
             let result = try run.run(store: store, progress: { done, total in

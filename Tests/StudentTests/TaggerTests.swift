@@ -17,6 +17,33 @@ final class TaggerTests: XCTestCase {
                                            text: text), [])
     }
 
+    /// With `.firstPiece` a word is in or out as its first piece says; with `.pieces` any piece pulls it in.
+    func testFirstPieceDecodingLetsTheFirstPieceDecide() {
+        let text = Array("severe hepatotoxicity, rash".unicodeScalars)
+        let pieces = [WordPiece(token: "severe", id: 0, span: Span(0, 6)), WordPiece(token: "hepato", id: 0, span: Span(7, 13)),
+                      WordPiece(token: "##tox", id: 0, span: Span(13, 16)), WordPiece(token: "##icity", id: 0, span: Span(16, 21)),
+                      WordPiece(token: ",", id: 0, span: Span(21, 22)), WordPiece(token: "rash", id: 0, span: Span(23, 27))]
+        let probabilities: [Float] = [0.1, 0.2, 0.8, 0.9, 0.1, 0.7]
+        XCTAssertEqual(StudentModel.decode(pieces: pieces, probabilities: probabilities, threshold: 0.5, text: text).map(\.span),
+                       [Span(7, 21), Span(23, 27)])
+        XCTAssertEqual(StudentModel.decode(pieces: pieces, probabilities: probabilities, threshold: 0.5, text: text,
+                                           decoding: .firstPiece).map(\.span), [Span(23, 27)])
+        XCTAssertEqual(StudentModel.decode(pieces: pieces, probabilities: [0.1, 0.9, 0.2, 0.1, 0.1, 0.1], threshold: 0.5, text: text,
+                                           decoding: .firstPiece).map(\.span), [Span(7, 21)], "the first piece carries the word")
+    }
+
+    func testSpansNeverEndWithPunctuationOrAFunctionWord() {
+        let text = Array("marked elevation of serum creatine kinase (CK) into the".unicodeScalars)
+        func trim(_ start: Int, _ end: Int) -> Span? { StudentModel.trimmedEnd(Span(start, end), text: text) }
+        XCTAssertEqual(trim(0, 19), Span(0, 16), "\"marked elevation of\" loses \"of\"")
+        XCTAssertEqual(trim(7, 43), Span(7, 41), "a dangling \"(\" goes")
+        XCTAssertEqual(trim(7, 46), Span(7, 46), "a closed parenthesis stays")
+        XCTAssertEqual(trim(7, 55), Span(7, 46), "\"into the\" and the spaces go")
+        XCTAssertEqual(trim(0, 16), Span(0, 16))
+        XCTAssertNil(trim(42, 43), "a span that is only punctuation is no span")
+        XCTAssertEqual(trim(17, 19), Span(17, 19), "one word stays even when it is a function word")
+    }
+
     /// With the concat head, the drug moves every token's logit by the same constant.
     func testConcatHeadShiftsAllTokensEquallyButInteractionDoesNot() throws {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)

@@ -59,6 +59,21 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(Set(version.metrics.keys), ["holdout:dev", "holdout:test"])
         XCTAssertEqual(version.metrics["holdout:test"], result.test)
         XCTAssertEqual(try store.answeredItemCount(result.layer), 1, "the test sentence's one drug is answered")
+        XCTAssertEqual(loaded.settings.decoding, .firstPiece)
+        XCTAssertEqual(version.params["decoding"], "first-piece")
+        XCTAssertTrue(ThresholdSearch.defaultMinConfidences.contains(loaded.settings.minConfidence ?? -1))
+        XCTAssertEqual(version.params["min_confidence"], "\(loaded.settings.minConfidence ?? -1)")
+        XCTAssertTrue(ThresholdSearch.defaultCandidates.contains(loaded.settings.threshold), "\(loaded.settings.threshold)")
+        XCTAssertEqual(version.params["threshold"], "\(loaded.settings.threshold)", "the version records the saved threshold")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("threshold ") && $0.contains("chosen on holdout:dev") }, "\(lines)")
+    }
+
+    func testWithoutTuningTheThresholdStaysOneHalf() throws {
+        let (store, folder) = try corpus()
+        var training = run(folder)
+        training.tuneThreshold = false
+        let result = try training.run(store: store)
+        XCTAssertEqual(try StudentModel.load(directory: result.path).settings.threshold, 0.5)
     }
 
     func testCancellingLeavesNoFolderAndNoVersion() throws {

@@ -64,6 +64,23 @@ final class TrainingTests: XCTestCase {
         }
     }
 
+    /// The head reads dropped-out states: about `p` of them are exactly zero, the rest scaled by 1/(1-p),
+    /// and the backward pass zeroes the gradient at the dropped ones.
+    func testTheHeadInputIsDroppedOut() throws {
+        let model = try StudentModel.load(directory: Fixtures.tinyBERT)
+        let batch = TrainingBatch(encoded(model).prefix(3).map { $0 })
+        let pass = EncoderTrainingPass(parameters: TrainingParameters(model: model))
+        var random = RandomState(seed: 4)
+        let hidden = pass.forward(batch.sequences, dropout: 0.5, random: &random)
+        let count = pass.batch * pass.length * model.config.hiddenSize
+        let zeros = (0..<count).filter { hidden[$0] == 0 }.count
+        XCTAssertGreaterThan(zeros, count / 3, "about half the head's inputs are dropped")
+        XCTAssertLessThan(zeros, 2 * count / 3)
+        var random0 = RandomState(seed: 4)
+        let plain = pass.forward(batch.sequences, dropout: 0, random: &random0)
+        XCTAssertEqual((0..<count).filter { plain[$0] == 0 }.count, 0, "no dropout: layer-norm outputs are never exactly 0")
+    }
+
     func testParametersRoundTripThroughTheModel() throws {
         let model = try StudentModel.load(directory: Fixtures.tinyBERT)
         let parameters = TrainingParameters(model: model)

@@ -67,7 +67,8 @@ public struct PredictionRun {
             path: URL(fileURLWithPath: modelPath).standardizedFileURL.path, encoder: model.settings.encoder,
             head: model.settings.head.rawValue, source: versionSource,
             params: ["threshold": "\(model.settings.threshold)", "selection": selection.description, "batch": "\(batchSize)",
-                     "mlp_size": "\(model.settings.mlpSize)"].merging(versionParams) { _, training in training })
+                     "mlp_size": "\(model.settings.mlpSize)", "decoding": (model.settings.decoding ?? .pieces).rawValue,
+                     "min_confidence": "\(model.settings.minConfidence ?? 0)"].merging(versionParams) { _, training in training })
         let layer = try store.writeStudentLayer(info, predictions: predictions)
         return (layer, inputs.count, spanCount)
     }

@@ -14,13 +14,27 @@ public struct StudentModel: Sendable {
         public var mlpSize: Int
         /// Where the encoder came from (e.g. `minilm-l6`), for provenance.
         public var encoder: String?
-        enum CodingKeys: String, CodingKey { case head, threshold, mlpSize = "mlp_size", encoder }
+        /// How piece probabilities become words (absent = `.pieces`).
+        public var decoding: Decoding?
+        /// Spans whose confidence (mean probability of their run) is below this are dropped (absent = keep all).
+        public var minConfidence: Float?
+        enum CodingKeys: String, CodingKey {
+            case head, threshold, mlpSize = "mlp_size", encoder, decoding, minConfidence = "min_confidence"
+        }
         public init(head: HeadKind, threshold: Float = 0.5, mlpSize: Int = 0, encoder: String? = nil) {
             self.head = head
             self.threshold = threshold
             self.mlpSize = mlpSize
             self.encoder = encoder
         }
+    }
+
+    /// How a word's pieces decide whether it is part of an ADE.
+    public enum Decoding: String, Sendable, Codable, CaseIterable {
+        /// Every piece on its own: a word is in when any of its pieces is over the threshold.
+        case pieces
+        /// The word's first piece decides for the whole word (the usual token-classification rule).
+        case firstPiece = "first-piece"
     }
 
     public var config: BertConfig

@@ -5,7 +5,8 @@ import Tensor
 ///
 /// The same kernels as `BertEncoder.forward`, plus inverted dropout (`dropout` > 0) on the
 /// embeddings and on each block's two sub-layer outputs before their residual adds, as BERT's
-/// `hidden_dropout_prob`. Attention-probability dropout is not applied.
+/// `hidden_dropout_prob`, and on the last hidden states the head reads (the classifier dropout of
+/// a token-classification model). Attention-probability dropout is not applied.
 final class EncoderTrainingPass {
     /// One block's saved activations, each (B·T, width).
     struct LayerActivations {
@@ -31,6 +32,7 @@ final class EncoderTrainingPass {
     private var embeddingSum: UnsafeMutablePointer<Float>? // (n, C) before the embedding layer norm
     private var embeddingMask: UnsafeMutablePointer<Float>?
     private var layers: [LayerActivations] = []
+    private var headMask: UnsafeMutablePointer<Float>?
     /// The last hidden states (n, C) after `forward`.
     private(set) var output: UnsafeMutablePointer<Float>?
 
@@ -39,7 +41,8 @@ final class EncoderTrainingPass {
     private var config: BertConfig { parameters.config }
 
     /// Runs the encoder over `sequences` (ids already validated), right-padded to the longest.
-    /// Returns the last hidden states (B·T, C); padded rows hold layer-norm output of zeros.
+    /// Returns the last hidden states (B·T, C), after dropout when `dropout` > 0; padded rows hold
+    /// layer-norm output of zeros.
     @discardableResult
     func forward(_ sequences: [[Int32]], dropout: Float, random: inout RandomState) -> UnsafeMutablePointer<Float> {
         arena.reset()
@@ -94,7 +97,12 @@ final class EncoderTrainingPass {
             layers.append(a)
         }
         output = x
-        return x
+        headMask = nil
+        guard dropout > 0 else { return x }
+        let dropped = arena.take(n * c)
+        dropped.update(from: x, count: n * c)
+        headMask = applyDropout(dropped, n * c, dropout, &random)
+        return dropped
     }
 
     private func applyDropout(_ x: UnsafeMutablePointer<Float>, _ count: Int, _ p: Float,
@@ -113,6 +121,7 @@ final class EncoderTrainingPass {
         guard n > 0, let embeddingSum else { return }
         let p = parameters.values, g = parameters.gradients
         let dX = dOutput
+        if let headMask { Dropout.backward(dX, mask: headMask, count: n * c) }
         let dA = arena.take(n * c), dB = arena.take(n * c), dContext = arena.take(n * c)
         let dInter = arena.take(n * inter), dQKV = arena.take(n * 3 * c)
         let scratch = arena.take(Parallel.threads * length * length)
