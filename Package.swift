@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
 
         // Float32 tensors, kernels (forward and backward), AdamW. The only importer of CBLAS.
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
+        .target(name: "Tensor", dependencies: ["Core", "CBLAS", "CKernels"]),
         // The student: WordPiece tokenizer, safetensors checkpoints, BERT encoder,
         // drug-conditioned heads, prediction.
         .target(name: "Student", dependencies: ["Core", "Corpus", "Tensor"]),

@@ -1,3 +1,5 @@
+import Core
+
 /// Inverted dropout: each element is zeroed with probability `p`, the survivors scaled by 1/(1-p).
 public enum Dropout {
     /// Applies dropout to `x` in place and writes the multiplier of every element (0 or 1/(1-p))
@@ -17,21 +19,15 @@ public enum Dropout {
     }
 }
 
-/// A small seeded generator (SplitMix64) for dropout masks and shuffles: the same seed gives the
-/// same sequence on every machine.
-public struct RandomState: Sendable, Equatable {
-    public private(set) var state: UInt64
+/// A seeded generator for dropout masks and shuffles: Core's SplitMix64, so the same seed gives
+/// the same sequence on every machine.
+public struct RandomState: Sendable {
+    private var generator: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 
     /// A float uniform in [0, 1) with 24 random bits.
     public mutating func nextUnitFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
