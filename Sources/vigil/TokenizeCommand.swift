@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpus
 import Foundation
 import Student
 
@@ -21,7 +22,7 @@ struct TokenizeCommand: ParsableCommand {
         let tokenizer = try WordPieceTokenizer(directory: model, config: config)
         while let line = readLine(strippingNewline: true) {
             let pieces = tokenizer.encode(line)
-            let tokens = pieces.map { jsonString($0.token) }.joined(separator: ", ")
+            let tokens = pieces.map { JSONWriter.quoted($0.token) }.joined(separator: ", ")
             let ids = pieces.map { String($0.id) }.joined(separator: ", ")
             let offsets = pieces.map { "[\($0.span.start), \($0.span.end)]" }.joined(separator: ", ")
             print("{\"tokens\": [\(tokens)], \"ids\": [\(ids)], \"offsets\": [\(offsets)]}")
@@ -29,23 +30,3 @@ struct TokenizeCommand: ParsableCommand {
     }
 }
 
-/// `text` as a JSON string literal.
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                out += String(format: "\\u%04x", scalar.value)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
-}

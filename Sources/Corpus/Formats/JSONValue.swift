@@ -70,9 +70,9 @@ struct JSONSyntaxError: Error {
 
 /// Writes JSON text with the key order the caller chooses and non-ASCII characters as is
 /// (no `\u` escapes), like Python's `json.dumps(..., ensure_ascii=False)`.
-enum JSONWriter {
+public enum JSONWriter {
     /// `s` as a JSON string literal: quotes, backslashes and control characters escaped.
-    static func quoted(_ s: String) -> String {
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         out.unicodeScalars.reserveCapacity(s.unicodeScalars.count + 2)
         for c in s.unicodeScalars {
