@@ -46,10 +46,7 @@ let package = Package(
         // drug-conditioned heads, prediction.
         .target(name: "Student", dependencies: ["Core", "Corpus", "Tensor"]),
         // The LLM teacher: prompts, response parsing, grounding, HTTP over libcurl, runs.
-        .target(name: "Teacher", dependencies: [
-            "Core", "Corpus", "CCurl",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(name: "Teacher", dependencies: ["Core", "Corpus", "CCurl"]),
         // Backend-agnostic terminal UI: cells, roles, buffer + diff, widgets, themes.
         // Its NcursesBackend is the only importer of CNcurses.
         .target(name: "TerminalUI", dependencies: ["CNcurses"]),

@@ -10,7 +10,7 @@ public struct Words: Sendable {
         var result: [Span] = []
         var start: Int?
         for (i, s) in scalars.enumerated() {
-            if Self.isWordScalar(s) {
+            if isWordScalar(s) {
                 if start == nil { start = i }
             } else if let st = start {
                 result.append(Span(st, i))
@@ -20,16 +20,6 @@ public struct Words: Sendable {
         if let st = start { result.append(Span(st, scalars.count)) }
         spans = result
         length = scalars.count
-    }
-
-    static func isWordScalar(_ s: Unicode.Scalar) -> Bool {
-        switch s.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .decimalNumber, .letterNumber, .otherNumber, .nonspacingMark, .spacingMark, .enclosingMark:
-            return true
-        default:
-            return false
-        }
     }
 
     /// The word containing `offset`, else the next word after it, else the last word.

@@ -239,19 +239,3 @@ private func fold(_ c: Unicode.Scalar) -> UInt32 {
     let lower = c.properties.lowercaseMapping.unicodeScalars
     return lower.count == 1 ? lower.first!.value : v
 }
-
-
-/// Letters, digits and combining marks: the scalars a match may not cut through.
-@inline(__always)
-private func isWordScalar(_ c: Unicode.Scalar) -> Bool {
-    let v = c.value
-    if v < 0x80 {
-        return (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39)
-    }
-    let p = c.properties
-    if p.isAlphabetic || p.numericType != nil { return true }
-    switch p.generalCategory {
-    case .nonspacingMark, .spacingMark, .enclosingMark: return true
-    default: return false
-    }
-}

@@ -107,16 +107,6 @@ public enum ConllFormat {
         return tokens
     }
 
-    /// Letters, digits and combining marks (a mark stays with its base letter).
-    private static func isWordScalar(_ c: Unicode.Scalar) -> Bool {
-        let p = c.properties
-        if p.isAlphabetic || p.numericType != nil { return true }
-        switch p.generalCategory {
-        case .nonspacingMark, .spacingMark, .enclosingMark: return true
-        default: return false
-        }
-    }
-
     // MARK: Reading
 
     /// Reads a CoNLL file; blocks of the same sentence (`# doc` + `# text`) are merged.

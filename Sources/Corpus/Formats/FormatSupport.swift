@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 
 /// Small pieces the import and export formats share.
-enum FormatSupport {
+public enum FormatSupport {
     /// The PMID a document key carries: `pmid:123` gives `123`, any other key none.
     static func pmid(forKey key: String) -> String? {
         guard key.hasPrefix("pmid:") else { return nil }
@@ -30,8 +30,13 @@ enum FormatSupport {
     }
 
     /// SHA-256 of `text`'s UTF-8 bytes, in lower-case hex.
-    static func sha256(_ text: String) -> String {
-        InputFile.hex(SHA256.hash(data: Data(text.utf8)))
+    public static func sha256(_ text: String) -> String {
+        sha256(Data(text.utf8))
+    }
+
+    /// SHA-256 of `data`, in lower-case hex.
+    public static func sha256(_ data: Data) -> String {
+        InputFile.hex(SHA256.hash(data: data))
     }
 
     /// The sentences grouped by document, documents in order of first appearance.

@@ -1,4 +1,4 @@
-import Crypto
+import Corpus
 import Foundation
 
 /// The prompt's wording as data (Gu et al. 2023, Figure 3); its hash is recorded per run.
@@ -36,6 +36,6 @@ public struct PromptTemplate: Hashable, Sendable, Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(self)) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return FormatSupport.sha256(data)
     }
 }

@@ -1,4 +1,4 @@
-import Crypto
+import Corpus
 import Foundation
 
 /// The cache key of a request: SHA-256 over the template hash and the request body (model,
@@ -6,6 +6,6 @@ import Foundation
 public enum CacheKey {
     public static func of(_ request: TeacherRequest, templateHash: String) -> String {
         let text = "vigil-teacher-v1\n\(templateHash)\n" + ChatCompletionBody(request).json()
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return FormatSupport.sha256(text)
     }
 }
