@@ -67,3 +67,4 @@ func pythonTrainStep(model: String, batch: Int, length: Int, threads: Int, round
           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Double], object["step"] != nil else { return nil }
     return object
 }
+

@@ -6,6 +6,7 @@
 import Core
 import Corpus
 import Foundation
+import Tensor
 
 struct Options {
     var adeCorpus = "../shared/data/ade-corpus-v2"
@@ -103,6 +104,10 @@ if options.runs("ingest") { try ingestBench(options) }
 if options.runs("teacher") { try teacherBench(options) }
 if options.runs("workbench") { try workbenchBench(options) }
 if options.runs("student") { try studentBench(options) }
+if options.only.contains("train") && !options.only.contains("student") {
+    BLASRuntime.ensureFastCore()
+    try trainBench(options, peak: peakSgemm(rounds: max(5, options.runs)))
+}
 
 /// The corpus benchmarks (issue 2): ADE import, evaluation, stats at 100k sentences.
 func corpusBench(_ options: Options) throws {

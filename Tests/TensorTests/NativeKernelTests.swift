@@ -87,6 +87,72 @@ final class NativeKernelTests: XCTestCase {
         }
     }
 
+    /// The training step's AVX-512 kernels (GELU out of place and backward, layer norm's
+    /// backward with accumulation, on rows split between threads) against the portable loops.
+    func testNativeTrainingKernelsMatchThePortableOnes() {
+        let rows = 301, cols = 97 // odd widths: masked tails; enough rows for two chunks
+        let x = randomTensor([rows, cols], seed: 21, scale: 3), dOut = randomTensor([rows, cols], seed: 22)
+        let gamma = randomTensor([cols], seed: 23), start = randomTensor([rows, cols], seed: 24)
+        func run() -> [[Float]] {
+            var gelu = [Float](repeating: 0, count: rows * cols), dGelu = gelu, dInput = start.data
+            var dGamma = [Float](repeating: 0.5, count: cols), dBeta = dGamma
+            x.data.withUnsafeBufferPointer { xp in
+                dOut.data.withUnsafeBufferPointer { dp in
+                    gamma.data.withUnsafeBufferPointer { gp in
+                        GELU.forward(xp.baseAddress!, count: rows * cols, into: &gelu)
+                        GELU.backward(xp.baseAddress!, dOut: dp.baseAddress!, count: rows * cols, into: &dGelu)
+                        LayerNorm.backward(xp.baseAddress!, rows: rows, cols: cols, gamma: gp.baseAddress!, eps: 1e-12,
+                                           dOut: dp.baseAddress!, dInput: &dInput, accumulateInput: true,
+                                           dGamma: &dGamma, dBeta: &dBeta)
+                    }
+                }
+            }
+            return [gelu, dGelu, dInput, dGamma, dBeta]
+        }
+        let native = run()
+        NativeKernels.setEnabled(false)
+        let portable = run()
+        NativeKernels.setEnabled(true)
+        for (name, (a, b)) in zip(["gelu", "gelu backward", "dInput", "dGamma", "dBeta"], zip(native, portable)) {
+            let worst = zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
+            XCTAssertLessThan(worst, 1e-5, name)
+        }
+        XCTAssertNotEqual(native[2], start.data, "dInput accumulated")
+    }
+
+    /// AdamW fused with clipping's scale and the zeroing of the gradients, on both paths, equals
+    /// clipping first and then the plain update.
+    func testFusedAdamWEqualsClipThenUpdateOnBothPaths() {
+        var layout = ParameterLayout()
+        layout.add("w", [300, 7], decays: true)
+        layout.add("b", [13], decays: false)
+        let start = randomTensor([layout.count], seed: 31), grads = randomTensor([layout.count], seed: 32, scale: 4)
+        func run(fused: Bool) -> ([Float], [Float]) {
+            let p = FlatBuffer(layout: layout), g = FlatBuffer(layout: layout)
+            var adam = AdamW(layout: layout, weightDecay: 0.1)
+            for step in 0..<3 {
+                for i in 0..<layout.count { p.base[i] = step == 0 ? start.data[i] : p.base[i]; g.base[i] = grads.data[i] * Float(step + 1) }
+                if fused {
+                    let scale = GradientClipping.scale(norm: GradientClipping.norm(g), maxNorm: 1)
+                    adam.update(p, gradients: g, lr: 1e-2, gradientScale: scale, zeroGradients: step == 2)
+                } else {
+                    GradientClipping.clip(g, maxNorm: 1)
+                    adam.update(p, gradients: g, lr: 1e-2)
+                }
+            }
+            return (p.elements, g.elements)
+        }
+        let reference = run(fused: false)
+        for native in [true, false] {
+            NativeKernels.setEnabled(native)
+            let (values, gradients) = run(fused: true)
+            let worst = zip(values, reference.0).map { abs($0 - $1) }.max() ?? .infinity
+            XCTAssertLessThan(worst, 1e-6, "native \(native): parameters")
+            XCTAssertTrue(gradients.allSatisfy { $0 == 0 }, "native \(native): gradients cleared")
+        }
+        NativeKernels.setEnabled(true)
+    }
+
     /// Attention over a padded batch on the AVX-512 path equals the OpenBLAS path, heads of a
     /// size that is not a multiple of 16 and sequences longer than 16 included.
     func testNativeAttentionMatchesThePortablePath() {

@@ -68,6 +68,24 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(gradients.base[3], 0.8, accuracy: 1e-5)
     }
 
+    /// The norm over a word table of which only some rows are live reads only those rows and
+    /// agrees with the dense norm; rows out of range are ignored.
+    func testSparseRowNormEqualsTheDenseNorm() {
+        var layout = ParameterLayout()
+        layout.add("head", [5], decays: true)
+        layout.add("words", [50, 4], decays: true)
+        layout.add("tail", [3], decays: false)
+        let g = FlatBuffer(layout: layout)
+        for i in 0..<5 { g["head"][i] = Float(i) - 2 }
+        for row in [3, 17, 49] { for j in 0..<4 { g["words"][row * 4 + j] = Float(row) / 10 + Float(j) } }
+        for i in 0..<3 { g["tail"][i] = 0.5 * Float(i + 1) }
+        let dense = GradientClipping.norm(g)
+        XCTAssertEqual(GradientClipping.norm(g, sparseRows: ("words", [49, 3, 17, 3, 99, -1])), dense, accuracy: 1e-5)
+        XCTAssertLessThan(GradientClipping.norm(g, sparseRows: ("words", [3, 17])), dense - 1, "a live row left out counts")
+        XCTAssertEqual(GradientClipping.scale(norm: 5, maxNorm: 10), 1)
+        XCTAssertEqual(GradientClipping.scale(norm: 5, maxNorm: 1), 1 / (5 + 1e-6), accuracy: 1e-9)
+    }
+
     func testRandomStateIsSeeded() {
         var a = RandomState(seed: 7), b = RandomState(seed: 7), c = RandomState(seed: 8)
         let first = (0..<5).map { _ in a.next() }

@@ -60,6 +60,25 @@ void vk_gelu(float *x, size_t count);
 /// x += y, element by element.
 void vk_add(float *x, const float *y, size_t count);
 
+/// out = GELU(x) (erf form), element by element; out may be x.
+void vk_gelu_into(const float *x, size_t count, float *out);
+
+/// din = dout · GELU'(x) (erf form); din may be dout.
+void vk_gelu_backward(const float *x, const float *dout, size_t count, float *din);
+
+/// Layer norm's backward pass over `rows` rows of `cols` from the saved input x: din is written
+/// (added to when `accumulate`), dgamma and dbeta (cols) accumulate. din must not alias dout.
+void vk_layernorm_backward(const float *x, int rows, int cols, const float *gamma, float eps,
+                           const float *dout, float *din, int accumulate, float *dgamma, float *dbeta);
+
+/// One AdamW update of `count` parameters: the gradient is first multiplied by grad_scale
+/// (clipping), then m1 = b1·m1 + (1-b1)·g, m2 = b2·m2 + (1-b2)·g², and
+/// p = p·decay - step_size·m1 / (sqrt(m2)/sqrt_correction2 + eps). With zero_gradients the
+/// gradient is set to zero afterwards, else it keeps the scaled value.
+void vk_adamw(float *p, float *g, float *m1, float *m2, size_t count, float beta1, float beta2,
+              float step_size, float sqrt_correction2, float eps, float decay, float grad_scale,
+              int zero_gradients);
+
 /// Floats of scratch vk_attention_head needs for a sequence of `length` and heads of `head_size`.
 size_t vk_attention_scratch_floats(int length, int head_size);
 

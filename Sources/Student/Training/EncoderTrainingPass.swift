@@ -85,8 +85,7 @@ final class EncoderTrainingPass {
                               beta: w("attention_norm.beta"), eps: eps, into: a.normed)
             Linear.forward(a.normed, rows: n, inFeatures: c, weight: w("intermediate.weight"), bias: w("intermediate.bias"),
                            outFeatures: inter, into: a.intermediate)
-            a.activated.update(from: a.intermediate, count: n * inter)
-            GELU.forward(a.activated, count: n * inter)
+            GELU.forward(a.intermediate, count: n * inter, into: a.activated)
             Linear.forward(a.activated, rows: n, inFeatures: inter, weight: w("output.weight"), bias: w("output.bias"),
                            outFeatures: c, into: a.outputSum)
             a.outputMask = applyDropout(a.outputSum, n * c, dropout, &random)

@@ -36,6 +36,9 @@ public final class TaggerTrainer {
     private let headArena = TrainingArena()
     private var optimizer: AdamW
     private var random: RandomState
+    /// Whether the gradient buffer is known to hold zeros (after a fused step), so the next
+    /// `computeGradients` need not clear it.
+    private var gradientsAreZero = false
     /// Optimizer steps taken.
     public var steps: Int { optimizer.step }
 
@@ -51,7 +54,8 @@ public final class TaggerTrainer {
     /// `dropout` nil uses the options' rate (0 gives a deterministic pass, for gradient checks).
     @discardableResult
     public func computeGradients(_ batch: TrainingBatch, dropout: Float? = nil) -> Double {
-        parameters.gradients.zero()
+        if !gradientsAreZero { parameters.gradients.zero() }
+        gradientsAreZero = false
         let hidden = encoderPass.forward(batch.sequences, dropout: dropout ?? options.dropout, random: &random)
         headArena.reset()
         let dHidden = headArena.take(encoderPass.batch * encoderPass.length * parameters.config.hiddenSize, zeroed: true)
@@ -70,7 +74,7 @@ public final class TaggerTrainer {
     @discardableResult
     public func step(_ batch: TrainingBatch, lr: Float) -> Double {
         let loss = computeGradients(batch)
-        update(lr: lr)
+        update(lr: lr, touchedWords: batch.sequences, zeroGradients: true)
         return loss
     }
 
@@ -78,10 +82,22 @@ public final class TaggerTrainer {
     /// AdamW update at `lr`. Returns the gradients' global norm before clipping. The gradient
     /// buffer keeps the clipped gradients.
     @discardableResult
-    public func update(lr: Float) -> Float {
-        let norm = options.maxGradientNorm > 0
-            ? GradientClipping.clip(parameters.gradients, maxNorm: options.maxGradientNorm) : .nan
-        optimizer.update(parameters.values, gradients: parameters.gradients, lr: lr)
+    public func update(lr: Float) -> Float { update(lr: lr, touchedWords: nil, zeroGradients: false) }
+
+    /// `update(lr:)` with clipping's scale fused into AdamW. `touchedWords` (the batch's ids)
+    /// lets the norm read only those rows of the word-embedding gradient; `zeroGradients` leaves
+    /// the buffer cleared for the next step instead of holding the clipped gradients.
+    @discardableResult
+    private func update(lr: Float, touchedWords: [[Int32]]?, zeroGradients: Bool) -> Float {
+        var norm = Float.nan, scale: Float = 1
+        if options.maxGradientNorm > 0 {
+            let rows = touchedWords.map { $0.joined().map(Int.init) }
+            norm = GradientClipping.norm(parameters.gradients, sparseRows: rows.map { ("embeddings.word", $0) })
+            scale = GradientClipping.scale(norm: norm, maxNorm: options.maxGradientNorm)
+        }
+        optimizer.update(parameters.values, gradients: parameters.gradients, lr: lr, gradientScale: scale,
+                         zeroGradients: zeroGradients)
+        gradientsAreZero = zeroGradients
         return norm
     }
 
@@ -99,7 +115,8 @@ public final class TaggerTrainer {
         let clock = ContinuousClock()
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         let t0 = clock.now
-        parameters.gradients.zero()
+        if !gradientsAreZero { parameters.gradients.zero() }
+        gradientsAreZero = false
         let hidden = encoderPass.forward(batch.sequences, dropout: options.dropout, random: &random)
         headArena.reset()
         let dHidden = headArena.take(encoderPass.batch * encoderPass.length * parameters.config.hiddenSize, zeroed: true)
@@ -108,7 +125,7 @@ public final class TaggerTrainer {
         let t1 = clock.now
         encoderPass.backward(dHidden)
         let t2 = clock.now
-        update(lr: lr)
+        update(lr: lr, touchedWords: batch.sequences, zeroGradients: true)
         let t3 = clock.now
         return StepTimes(forward: seconds(t1 - t0), backward: seconds(t2 - t1), optimizer: seconds(t3 - t2), loss: loss)
     }

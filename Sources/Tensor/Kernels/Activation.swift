@@ -24,6 +24,16 @@ public enum GELU {
         }
     }
 
+    /// `out = gelu(x)` over `count` floats, keeping `x` (training saves the input for the backward pass).
+    public static func forward(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>) {
+        if NativeKernels.enabled {
+            Parallel.forEachChunk(count) { range in vk_gelu_into(x + range.lowerBound, range.count, out + range.lowerBound) }
+            return
+        }
+        out.update(from: x, count: count)
+        forward(out, count: count)
+    }
+
     /// The GELU of every element of a tensor.
     public static func forward(_ t: Tensor) -> Tensor {
         var out = t

@@ -4,12 +4,20 @@ import Core
 public enum Dropout {
     /// Applies dropout to `x` in place and writes the multiplier of every element (0 or 1/(1-p))
     /// into `mask` for the backward pass. Deterministic: the same `state` gives the same mask.
+    /// Each 64-bit draw decides four elements, 16 bits each (p is rounded to a multiple of 2⁻¹⁶).
     public static func forward(_ x: UnsafeMutablePointer<Float>, count: Int, probability p: Float,
                                state: inout RandomState, mask: UnsafeMutablePointer<Float>) {
         let keep = 1 / (1 - p)
-        for i in 0..<count {
-            mask[i] = state.nextUnitFloat() < p ? 0 : keep
-            x[i] *= mask[i]
+        let threshold = UInt64((Double(p) * 65_536).rounded())
+        var i = 0
+        while i < count {
+            var bits = state.next()
+            for _ in 0..<min(4, count - i) {
+                mask[i] = bits & 0xFFFF < threshold ? 0 : keep
+                x[i] *= mask[i]
+                bits >>= 16
+                i += 1
+            }
         }
     }
 

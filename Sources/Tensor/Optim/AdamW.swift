@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// AdamW (Loshchilov & Hutter), as PyTorch's `torch.optim.AdamW`: decoupled weight decay applied
@@ -19,34 +20,46 @@ public struct AdamW: Sendable {
     }
 
     /// One update of `parameters` from `gradients` (same layout) at learning rate `lr`:
-    /// `p -= lr·wd·p` (decaying slots), then `p -= lr · m̂ / (sqrt(v̂) + eps)`.
-    public mutating func update(_ parameters: FlatBuffer, gradients: FlatBuffer, lr: Float) {
+    /// `p -= lr·wd·p` (decaying slots), then `p -= lr · m̂ / (sqrt(v̂) + eps)`, with the gradient
+    /// first multiplied by `gradientScale` (clipping's factor, fused here to save a pass over the
+    /// buffer). Afterwards the gradients hold zero when `zeroGradients` (ready for the next step,
+    /// again without a pass of its own), else their scaled values.
+    public mutating func update(_ parameters: FlatBuffer, gradients: FlatBuffer, lr: Float, gradientScale: Float = 1,
+                                zeroGradients: Bool = false) {
         step += 1
-        let b1 = beta1, b2 = beta2, eps = epsilon
+        let b1 = beta1, b2 = beta2, eps = epsilon, scale = gradientScale
         let correction1 = 1 - Float(Foundation.pow(Double(b1), Double(step)))
         let correction2 = 1 - Float(Foundation.pow(Double(b2), Double(step)))
         let stepSize = lr / correction1, sqrtCorrection2 = correction2.squareRoot()
         let p = parameters.base, g = gradients.base, m1 = m.base, m2 = v.base
+        let native = NativeKernels.enabled
         for slot in parameters.layout.slots {
             let decay: Float = slot.decays ? 1 - lr * weightDecay : 1
             Parallel.forEachChunk(slot.count, minimumPerThread: 65_536) { range in
-                let width = FastMath.Vector.scalarCount
                 var i = slot.offset + range.lowerBound
                 let end = slot.offset + range.upperBound
+                if native {
+                    vk_adamw(p + i, g + i, m1 + i, m2 + i, end - i, b1, b2, stepSize, sqrtCorrection2, eps, decay, scale,
+                             zeroGradients ? 1 : 0)
+                    return
+                }
+                let width = FastMath.Vector.scalarCount
                 while i + width <= end {
-                    let grad = g.loadVector(i)
+                    let grad = g.loadVector(i) * scale
                     let first = b1 * m1.loadVector(i) + (1 - b1) * grad
                     let second = b2 * m2.loadVector(i) + (1 - b2) * grad * grad
                     m1.storeVector(first, i)
                     m2.storeVector(second, i)
                     p.storeVector(p.loadVector(i) * decay - stepSize * first / (second.squareRoot() / sqrtCorrection2 + eps), i)
+                    g.storeVector(zeroGradients ? .zero : grad, i)
                     i += width
                 }
                 while i < end {
-                    let grad = g[i]
+                    let grad = g[i] * scale
                     m1[i] = b1 * m1[i] + (1 - b1) * grad
                     m2[i] = b2 * m2[i] + (1 - b2) * grad * grad
                     p[i] = p[i] * decay - stepSize * m1[i] / (m2[i].squareRoot() / sqrtCorrection2 + eps)
+                    g[i] = zeroGradients ? 0 : grad
                     i += 1
                 }
             }
@@ -79,34 +92,66 @@ public enum GradientClipping {
     /// Scales `gradients` so their global norm is at most `maxNorm`; returns the norm before clipping.
     @discardableResult
     public static func clip(_ gradients: FlatBuffer, maxNorm: Float) -> Float {
-        let g = gradients.base, count = gradients.count
-        let chunks = max(1, min(Parallel.threads, count / 65_536))
-        var partial = [Double](repeating: 0, count: chunks)
-        partial.withUnsafeMutableBufferPointer { sums in
-            let out = sums.baseAddress!
-            Parallel.forEachChunk(count, chunks: chunks) { chunk, range in
-                // Float lanes over short runs, summed into a Double per run, keep the rounding small.
-                var total: Double = 0
-                var i = range.lowerBound
-                let width = FastMath.Vector.scalarCount
-                while i < range.upperBound {
-                    let runEnd = min(range.upperBound, i + 4_096)
-                    var lanes = FastMath.Vector.zero
-                    while i + width <= runEnd { let v = g.loadVector(i); lanes += v * v; i += width }
-                    var tail: Float = 0
-                    while i < runEnd { tail += g[i] * g[i]; i += 1 }
-                    total += Double(lanes.sum()) + Double(tail)
-                }
-                out[chunk] = total
-            }
-        }
-        let norm = Float(partial.reduce(0, +).squareRoot())
-        if norm > maxNorm {
-            let scale = maxNorm / (norm + 1e-6)
-            Parallel.forEachChunk(count, minimumPerThread: 65_536) { range in
+        let norm = self.norm(gradients)
+        let scale = self.scale(norm: norm, maxNorm: maxNorm)
+        if scale != 1 {
+            let g = gradients.base
+            Parallel.forEachChunk(gradients.count, minimumPerThread: 65_536) { range in
                 for i in range { g[i] *= scale }
             }
         }
         return norm
+    }
+
+    /// The factor `clip` multiplies the gradients by: `maxNorm / (norm + 1e-6)` when the norm
+    /// exceeds `maxNorm`, else 1.
+    public static func scale(norm: Float, maxNorm: Float) -> Float {
+        norm > maxNorm ? maxNorm / (norm + 1e-6) : 1
+    }
+
+    /// The global L2 norm of `gradients`. `sparseRows` names a matrix slot (rows of `shape[1]`
+    /// floats) of which only the listed rows can be non-zero, as a word-embedding table's
+    /// gradient after a batch: the others are skipped instead of read (repeats count once).
+    public static func norm(_ gradients: FlatBuffer, sparseRows: (slot: String, rows: [Int])? = nil) -> Float {
+        let g = gradients.base
+        var ranges: [Range<Int>] = [0..<gradients.count]
+        var total: Double = 0
+        if let sparseRows, let slot = gradients.layout.slot(sparseRows.slot), slot.shape.count == 2 {
+            ranges = [0..<slot.offset, (slot.offset + slot.count)..<gradients.count]
+            let width = slot.shape[1]
+            for row in Set(sparseRows.rows).sorted() where row >= 0 && row < slot.shape[0] {
+                total += sumOfSquares(g + slot.offset + row * width, width)
+            }
+        }
+        for range in ranges where !range.isEmpty {
+            let count = range.count, start = g + range.lowerBound
+            let chunks = max(1, min(Parallel.threads, count / 65_536))
+            var partial = [Double](repeating: 0, count: chunks)
+            partial.withUnsafeMutableBufferPointer { sums in
+                let out = sums.baseAddress!
+                Parallel.forEachChunk(count, chunks: chunks) { chunk, r in
+                    out[chunk] = sumOfSquares(start + r.lowerBound, r.count)
+                }
+            }
+            total += partial.reduce(0, +)
+        }
+        return Float(total.squareRoot())
+    }
+
+    /// Σ x² over `count` floats: Float lanes over short runs, summed into a Double per run, which
+    /// keeps the rounding small.
+    private static func sumOfSquares(_ g: UnsafeMutablePointer<Float>, _ count: Int) -> Double {
+        var total: Double = 0
+        var i = 0
+        let width = FastMath.Vector.scalarCount
+        while i < count {
+            let runEnd = min(count, i + 4_096)
+            var lanes = FastMath.Vector.zero
+            while i + width <= runEnd { let v = g.loadVector(i); lanes += v * v; i += width }
+            var tail: Float = 0
+            while i < runEnd { tail += g[i] * g[i]; i += 1 }
+            total += Double(lanes.sum()) + Double(tail)
+        }
+        return total
     }
 }
