@@ -16,6 +16,7 @@ struct EvalCommand: ParsableCommand {
 
             vigil eval --pred teacher --gold gold --split holdout:test
             vigil eval --pred student:3 --split spert:fold0 --json
+            vigil eval --pred student:3 --split holdout:test --min-drugs 2   (the multi-drug subset)
             """)
 
     @OptionGroup var corpus: CorpusOptions
@@ -26,11 +27,18 @@ struct EvalCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only these sentences: NAME or NAME:PART.", valueName: "split"),
             transform: parseSelection)
     var split: SentenceSelection?
+    @Option(name: .customLong("min-drugs"), help: ArgumentHelp(
+        "Only sentences that mention at least N distinct drugs (2: the multi-drug subset).", valueName: "N"))
+    var minDrugs: Int?
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(name: .customLong("per-drug"), help: "Add scores per normalized drug name.") var perDrug = false
     @Flag(help: "List the strict errors (boundary, spurious, missed).") var errors = false
     @Option(help: ArgumentHelp("Run as background job ID (a row created by the workbench): report progress and leave the JSON result in the row.", valueName: "id"))
     var job: Int64?
+
+    func validate() throws {
+        if let minDrugs, minDrugs < 1 { throw ValidationError("--min-drugs must be at least 1, not \(minDrugs)") }
+    }
 
     func run() throws {
         let store = try corpus.open()
@@ -40,8 +48,7 @@ struct EvalCommand: ParsableCommand {
         do {
             let predLayer = try store.layer(pred), goldLayer = try store.layer(gold)
             let selection = split ?? .all
-            let evaluation = Evaluation(predicted: try store.pairs(in: predLayer, sentences: selection, within: goldLayer),
-                                        gold: try store.pairs(in: goldLayer, sentences: selection))
+            let evaluation = try score(store, predLayer, goldLayer, selection)
             let report = try jsonString(EvalReport(evaluation, perDrug: false, errors: nil))
             try store.logJob(job, String(format: "%@ vs %@ on %@: strict F1 %.1f, lenient F1 %.1f", predLayer.description,
                                          goldLayer.description, selection.description,
@@ -55,17 +62,29 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
+    /// The evaluation of `pred` against `gold` on `selection`, narrowed by --min-drugs.
+    private func score(_ store: CorpusStore, _ pred: LayerInfo, _ gold: LayerInfo,
+                       _ selection: SentenceSelection) throws -> Evaluation {
+        var predicted = try store.pairs(in: pred, sentences: selection, within: gold)
+        var reference = try store.pairs(in: gold, sentences: selection)
+        if let minDrugs {
+            let kept = Set(try store.sentenceIDs(selection, minDrugs: minDrugs))
+            predicted = predicted.filter { kept.contains($0.sentenceID) }
+            reference = reference.filter { kept.contains($0.sentenceID) }
+        }
+        return Evaluation(predicted: predicted, gold: reference)
+    }
+
     private func evaluate(_ store: CorpusStore) throws {
         let predLayer = try store.layer(pred)
         let goldLayer = try store.layer(gold)
         let selection = split ?? .all
-        let evaluation = Evaluation(predicted: try store.pairs(in: predLayer, sentences: selection, within: goldLayer),
-                                    gold: try store.pairs(in: goldLayer, sentences: selection))
+        let evaluation = try score(store, predLayer, goldLayer, selection)
         if json {
             print(try jsonString(EvalReport(evaluation, perDrug: perDrug, errors: errors ? try errorRows(evaluation, store) : nil)))
             return
         }
-        print("\(predLayer) against \(goldLayer) on \(selection == .all ? "all sentences" : "split " + selection.description): \(evaluation.predictedPairs) predicted, \(evaluation.goldPairs) gold pairs")
+        print("\(predLayer) against \(goldLayer) on \(selection == .all ? "all sentences" : "split " + selection.description)\(minDrugs.map { " with \($0)+ drugs" } ?? ""): \(evaluation.predictedPairs) predicted, \(evaluation.goldPairs) gold pairs")
         print("           P        R        F1       tp      fp      fn")
         for criterion in Evaluation.Criterion.allCases {
             print(row(criterion.rawValue, evaluation.score(criterion)))

@@ -38,6 +38,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "(Sentence, drug) items per batch.") var batch = 16
     @Option(help: "Seed for the head, dropout and batch order.") var seed: UInt64 = 13
     @Option(help: "Dropout on the encoder's hidden states.") var dropout: Float = 0.1
+    @Option(help: ArgumentHelp("Train on this share of SPLIT:train's sentences, a seeded nested subset (learning curves).",
+                               valueName: "0-1"))
+    var fraction: Double = 1
     @Option(help: ArgumentHelp("Where to write the model folder (default models/student-SOURCE-HEAD-TIME).", valueName: "dir"))
     var out: String?
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
@@ -46,6 +49,7 @@ struct TrainCommand: ParsableCommand {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }
         guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, not \(lr)") }
+        guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must lie in (0, 1], not \(fraction)") }
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1), not \(dropout)") }
         guard headKind != nil else { throw ValidationError("--head \(head): must be concat or interact") }
         do { _ = try TrainingSource(parsing: source) } catch { throw ValidationError("--source \(source): \(error)") }
@@ -54,13 +58,7 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private var headKind: HeadKind? {
-        switch head {
-        case "concat": .concat
-        case "interact", "interaction": .interaction
-        default: nil
-        }
-    }
+    private var headKind: HeadKind? { HeadKind(option: head) }
 
     func run() throws {
         BLASRuntime.ensureFastCore()
@@ -75,8 +73,9 @@ struct TrainCommand: ParsableCommand {
             let folder = out ?? "models/student-\(source.replacingOccurrences(of: ":", with: "-"))-\(kind.rawValue)-"
                 + formatter.string(from: Date())
             let options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout)
-            let training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
+            var training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
                                        split: split, options: options, outputDirectory: folder)
+            training.fraction = fraction
             var lastReport = Date.distantPast
             let result = try training.run(store: store, progress: { p in
                 guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }
@@ -126,7 +125,7 @@ struct TrainCommand: ParsableCommand {
                     "lenient": ["precision": s.lenient.precision, "recall": s.lenient.recall, "f1": s.lenient.f1]]
         }
         let object: [String: Any] = ["layer": r.layer.description, "version": r.layer.version ?? 0, "path": r.path,
-                                     "best_epoch": r.bestEpoch, "train_items": r.trainInstances,
+                                     "best_epoch": r.bestEpoch, "train_items": r.trainInstances, "test_multi_drug": scores(r.testMultiDrug),
                                      "seconds": (r.seconds * 10).rounded() / 10, "dev": scores(r.dev), "test": scores(r.test)]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -42,6 +42,20 @@ extension CorpusStore {
         }
     }
 
+    /// The ids of the sentences of `selection` that mention at least `minDrugs` distinct drugs
+    /// (by normalized name), ascending: the multi-drug subset with `minDrugs` 2.
+    public func sentenceIDs(_ selection: SentenceSelection, minDrugs: Int) throws -> [Int64] {
+        try pool.read { db in
+            let (filter, arguments) = try selection.sqlFilter(column: "s.id", db)
+            return try Int64.fetchAll(db, sql: """
+                SELECT s.id FROM sentence s JOIN drug_mention m ON m.sentence_id = s.id
+                WHERE 1 = 1\(filter)
+                GROUP BY s.id HAVING count(DISTINCT m.normalized) >= ?
+                ORDER BY s.id
+                """, arguments: arguments + [minDrugs])
+        }
+    }
+
     /// Every split with its part sizes.
     public func splits() throws -> [SplitInfo] {
         try pool.read { db in

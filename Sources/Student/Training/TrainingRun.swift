@@ -43,6 +43,8 @@ public struct TrainingResult: Sendable {
     public var bestEpoch: Int
     public var dev: LayerScores?
     public var test: LayerScores?
+    /// The test part's sentences that mention two or more distinct drugs.
+    public var testMultiDrug: LayerScores?
     public var trainInstances: Int
     public var seconds: Double
 }
@@ -70,6 +72,12 @@ public struct TrainingRun {
     /// The decoding rule saved with the model (and used to score dev): a word's first piece decides,
     /// which scored slightly higher on the ADE dev part than letting any piece decide.
     public var decoding: StudentModel.Decoding = .firstPiece
+    /// The share of the training part's sentences to train on (a learning curve's x axis): a
+    /// seeded random subset, nested, so that a smaller fraction's sentences are all in a larger one's.
+    public var fraction: Double = 1
+
+    /// The metrics key of the multi-drug subset of `sentences` (e.g. `holdout:test, 2+ drugs`).
+    public static func multiDrugKey(_ sentences: String) -> String { sentences + ", 2+ drugs" }
 
     public init(encoderDirectory: String, head: HeadKind, mlpSize: Int? = nil, source: TrainingSource, split: String,
                 options: TrainingOptions, outputDirectory: String) {
@@ -92,7 +100,8 @@ public struct TrainingRun {
         }
         var base = try StudentModel.fresh(encoderDirectory: encoderDirectory, head: head, mlpSize: mlpSize, seed: options.seed)
         base.settings.decoding = decoding
-        let train = try store.trainingSentences(source: source, selection: part("train"))
+        let train = Self.subset(try store.trainingSentences(source: source, selection: part("train")),
+                                fraction: fraction, seed: options.seed)
         let dev = try store.trainingSentences(source: source, selection: part("dev"))
         let encoded = train.map { sentence in
             EncodedSentence(text: sentence.text, drugs: sentence.items.map { ($0.drug, $0.ades) },
@@ -161,6 +170,7 @@ public struct TrainingRun {
             "weight_decay": "\(options.weightDecay)", "max_grad_norm": "\(options.maxGradientNorm)",
             "dropout": "\(options.dropout)", "split": split, "train_items": "\(instances)",
             "train_seconds": String(format: "%.1f", trainingSeconds), "encoder_path": encoderDirectory,
+            "train_sentences": "\(train.count)", "fraction": "\(fraction)",
         ]
         try save(model, params: params, dev: devScores)
         do {
@@ -171,21 +181,39 @@ public struct TrainingRun {
             let written = try prediction.run(store: store, shouldStop: shouldStop)
             let version = written.layer.version ?? 0
             if let dev = devScores { try store.recordModelMetrics(version, on: part("dev").description, dev) }
-            var test: LayerScores?
+            var test: LayerScores?, multiDrug: LayerScores?
             if let gold = try? store.layer(.gold) {
-                let evaluation = Evaluation(
-                    predicted: try store.pairs(in: written.layer, sentences: part("test"), within: gold),
-                    gold: try store.pairs(in: gold, sentences: part("test")))
+                let predicted = try store.pairs(in: written.layer, sentences: part("test"), within: gold)
+                let reference = try store.pairs(in: gold, sentences: part("test"))
+                let evaluation = Evaluation(predicted: predicted, gold: reference)
                 let scores = LayerScores(strict: evaluation.strict, lenient: evaluation.lenient)
                 try store.recordModelMetrics(version, on: part("test").description, scores)
                 test = scores
+                let several = Set(try store.sentenceIDs(part("test"), minDrugs: 2))
+                if !several.isEmpty {
+                    let subset = Evaluation(predicted: predicted.filter { several.contains($0.sentenceID) },
+                                            gold: reference.filter { several.contains($0.sentenceID) })
+                    multiDrug = LayerScores(strict: subset.strict, lenient: subset.lenient)
+                    try store.recordModelMetrics(version, on: Self.multiDrugKey(part("test").description), multiDrug!)
+                }
             }
             return TrainingResult(layer: written.layer, path: outputDirectory, bestEpoch: best.epoch, dev: devScores,
-                                  test: test, trainInstances: instances, seconds: Date().timeIntervalSince(started))
+                                  test: test, testMultiDrug: multiDrug, trainInstances: instances,
+                                  seconds: Date().timeIntervalSince(started))
         } catch {
             try? FileManager.default.removeItem(atPath: outputDirectory)
             throw error
         }
+    }
+
+    /// The first `fraction` of `sentences` in a seeded random order (at least one sentence when
+    /// there are any): nested across fractions for one seed.
+    static func subset(_ sentences: [TrainingSentence], fraction: Double, seed: UInt64) -> [TrainingSentence] {
+        guard fraction < 1, !sentences.isEmpty else { return sentences }
+        var random = SplitMix64(seed: seed ^ 0x6C65_6172_6E69_6E67) // "learning"
+        let keyed = sentences.map { ($0, random.next()) }.sorted { $0.1 < $1.1 }
+        let count = max(1, Int((Double(sentences.count) * max(0, fraction)).rounded(.up)))
+        return keyed.prefix(count).map(\.0).sorted { $0.sentenceID < $1.sentenceID }
     }
 
     /// Writes the model folder and `vigil-training.json` (source, split, hyper-parameters, dev scores)

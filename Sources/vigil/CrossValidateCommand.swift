@@ -1,0 +1,240 @@
+import ArgumentParser
+import Core
+import Corpus
+import Foundation
+import Student
+import Tensor
+
+/// `vigil cv`: k-fold cross-validation of the student over a split whose parts are folds (the
+/// paper's Table 2 protocol on the SpERT ADE folds), as one job.
+struct CrossValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cv", abstract: "Cross-validate the student over a split's folds and report micro- and macro-averaged F1.",
+        discussion: """
+            For each part K of --split (its folds, e.g. fold0..fold9 from `vigil split --spert DIR`): trains \
+            on every other fold, keeps a seeded --dev-fraction of those sentences aside to choose the epoch, \
+            the threshold and the span-confidence floor, and scores fold K against gold. Each fold's \
+            assignment is saved as split SPLIT-K (parts train, dev, test) and its model as a version, as \
+            `vigil train --split SPLIT-K` would; the folders go under --out.
+
+            The summary gives micro-averaged scores, pooling every fold's true and false positives and \
+            misses over (drug, ADE) pairs, and the mean and standard deviation of the folds' F1 (macro \
+            over folds). Neither is the entity-level macro average some papers report for ADE extraction.
+
+              vigil split --spert ../shared/data/ade-spert-splits
+              vigil cv --split spert --source gold --epochs 5 --lr 1e-4
+            """)
+
+    @OptionGroup var corpus: CorpusOptions
+    @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors).", valueName: "dir"))
+    var encoder = "models/minilm-l6"
+    @Option(help: "concat (the paper's head) or interact (an MLP over [h; d; h*d]).") var head = "concat"
+    @Option(help: ArgumentHelp("gold, curated, teacher[:RUN] or curated+teacher[:RUN].", valueName: "source"))
+    var source = "gold"
+    @Option(help: ArgumentHelp("A split whose parts are the folds.", valueName: "name")) var split = "spert"
+    @Option(name: .customLong("fold"), help: ArgumentHelp("Only this fold (repeatable); default every part.", valueName: "part"))
+    var onlyFolds: [String] = []
+    @Option(help: "Share of the training folds' sentences held out as dev.") var devFraction: Double = 0.1
+    @Option(help: "Passes over the training items.") var epochs = 5
+    @Option(help: "Peak learning rate.") var lr: Float = 1e-4
+    @Option(help: "(Sentence, drug) items per batch.") var batch = 16
+    @Option(help: "Seed for the dev hold-out, the head, dropout and batch order.") var seed: UInt64 = 13
+    @Option(help: "Dropout on the encoder's hidden states.") var dropout: Float = 0.1
+    @Option(help: ArgumentHelp("Folder for the fold models (default models/cv-SPLIT-HEAD-TIME).", valueName: "dir"))
+    var out: String?
+    @Option(help: ArgumentHelp("Also write the JSON summary to this file.", valueName: "file")) var report: String?
+    @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
+
+    func validate() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, not \(lr)") }
+        guard devFraction >= 0, devFraction < 1 else {
+            throw ValidationError("--dev-fraction must lie in [0, 1), not \(devFraction)")
+        }
+        guard HeadKind(option: head) != nil else { throw ValidationError("--head \(head): must be concat or interact") }
+        do { _ = try TrainingSource(parsing: source) } catch { throw ValidationError("--source \(source): \(error)") }
+    }
+
+    /// One fold's outcome.
+    struct Fold: Encodable {
+        var fold: String
+        var version: Int64
+        var trainSentences: Int
+        var testSentences: Int
+        var bestEpoch: Int
+        var seconds: Double
+        var strict: Score
+        var lenient: Score
+    }
+
+    func run() throws {
+        BLASRuntime.ensureFastCore()
+        let store = try corpus.open()
+        guard let info = try store.splits().first(where: { $0.name == split }) else {
+            throw ValidationError("--split \(split): no such split (try `vigil split --spert DIR`)")
+        }
+        let folds = info.parts.keys.sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+            .filter { onlyFolds.isEmpty || onlyFolds.contains($0) }
+        for wanted in onlyFolds where info.parts[wanted] == nil {
+            throw ValidationError("--fold \(wanted): split \(split) has parts \(info.parts.keys.sorted().joined(separator: ", "))")
+        }
+        guard info.parts.count >= 2, !folds.isEmpty else {
+            throw ValidationError("--split \(split): cross-validation needs at least two parts, found \(info.parts.count)")
+        }
+        let jobID = try job ?? store.createJob(kind: "cv", arguments: Array(CommandLine.arguments.dropFirst()))
+        try store.startJob(jobID, pid: getpid())
+        let stop = StopSignal("cv: stopping at the next step; the current fold's version will not be written")
+        let kind = HeadKind(option: head) ?? .concat
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let folder = out ?? "models/cv-\(split)-\(kind.rawValue)-" + formatter.string(from: Date())
+        var results: [Fold] = []
+        do {
+            for (index, fold) in folds.enumerated() {
+                let name = try prepareFold(fold, of: Array(info.parts.keys), store: store)
+                var training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
+                                           split: name, options: TrainingOptions(epochs: epochs, learningRate: lr,
+                                                                                 batchSize: batch, seed: seed, dropout: dropout),
+                                           outputDirectory: folder + "/" + fold)
+                training.fraction = 1
+                var lastReport = Date.distantPast
+                let result = try training.run(store: store, progress: { p in
+                    guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }
+                    lastReport = Date()
+                    let message = String(format: "%@ (%d/%d): epoch %d/%d, step %d/%d, loss %.4f, %.1f items/s", fold,
+                                         index + 1, folds.count, p.epoch, p.epochs, p.step, p.steps, p.loss,
+                                         p.instancesPerSecond)
+                    try store.reportProgress(jobID, done: index * p.steps + p.step, total: folds.count * p.steps,
+                                             message: message)
+                }, log: { line in
+                    try store.logJob(jobID, "\(fold): " + line)
+                    note("cv: \(fold): " + line)
+                }, shouldStop: {
+                    stop.isSet || ((try? store.isCancelRequested(jobID)) ?? false)
+                })
+                guard let test = result.test else { throw ValidationError("\(fold): no gold layer to score against") }
+                let row = Fold(fold: fold, version: result.layer.version ?? 0, trainSentences: try store.sentenceIDs(
+                    .split(name: name, parts: ["train"])).count, testSentences: info.parts[fold] ?? 0,
+                               bestEpoch: result.bestEpoch, seconds: (result.seconds * 10).rounded() / 10,
+                               strict: test.strict, lenient: test.lenient)
+                results.append(row)
+                let line = String(format: "%@: strict F1 %.2f, lenient F1 %.2f (student:%lld, %.0f s)", fold,
+                                  test.strict.f1 * 100, test.lenient.f1 * 100, row.version, result.seconds)
+                try store.logJob(jobID, line)
+                print(line)
+            }
+            let summary = Summary(split: split, head: kind.rawValue, source: source, epochs: epochs, folds: results)
+            let text = try jsonString(summary)
+            if let report { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: report), options: .atomic) }
+            try store.finishJob(jobID, state: .succeeded, result: text)
+            print(summary.table)
+            print(text)
+        } catch let error as TrainingError {
+            if case .cancelled = error {
+                try? store.finishJob(jobID, state: .cancelled, error: error.description)
+                note("cv: \(error)")
+                throw ExitCode(130)
+            }
+            try? store.finishJob(jobID, state: .failed, error: error.description)
+            throw error
+        } catch {
+            try? store.finishJob(jobID, state: .failed, error: "\(error)")
+            throw error
+        }
+    }
+
+    /// Saves split SPLIT-FOLD: FOLD as test, the other folds as train less a seeded dev share.
+    private func prepareFold(_ fold: String, of parts: [String], store: CorpusStore) throws -> String {
+        let others = parts.filter { $0 != fold }.sorted()
+        let trainIDs = try store.sentenceIDs(.split(name: split, parts: others))
+        let testIDs = try store.sentenceIDs(.split(name: split, parts: [fold]))
+        let dev = Set(Self.heldOut(trainIDs, fraction: devFraction, seed: seed))
+        var assignment: [Int64: String] = [:]
+        for id in trainIDs { assignment[id] = dev.contains(id) ? "dev" : "train" }
+        for id in testIDs { assignment[id] = "test" }
+        let name = "\(split)-\(fold)"
+        try store.saveSplit(name: name, method: "cv-fold", seed: seed,
+                            params: ["of": split, "test": fold, "dev_fraction": "\(devFraction)"],
+                            assignment: assignment, replace: true)
+        return name
+    }
+
+    /// A seeded `fraction` of `ids` (rounded), ascending.
+    static func heldOut(_ ids: [Int64], fraction: Double, seed: UInt64) -> [Int64] {
+        var random = SplitMix64(seed: seed ^ 0x6465_7673_706C_6974) // "devsplit"
+        let keyed = ids.map { ($0, random.next()) }.sorted { $0.1 < $1.1 }
+        return keyed.prefix(Int((Double(ids.count) * fraction).rounded())).map(\.0).sorted()
+    }
+
+    /// Micro- and macro-averaged results over the folds.
+    struct Summary: Encodable {
+        var split: String
+        var head: String
+        var source: String
+        var epochs: Int
+        var folds: [Fold]
+        var micro: [String: Score] {
+            var strict = Score(), lenient = Score()
+            for f in folds {
+                strict.tp += f.strict.tp; strict.fp += f.strict.fp; strict.fn += f.strict.fn
+                lenient.tp += f.lenient.tp; lenient.fp += f.lenient.fp; lenient.fn += f.lenient.fn
+            }
+            return ["strict": strict, "lenient": lenient]
+        }
+
+        /// Mean and (sample) standard deviation of the folds' F1, in percent.
+        func macro(_ f1: (Fold) -> Double) -> (mean: Double, sd: Double) {
+            let values = folds.map { f1($0) * 100 }
+            let mean = values.reduce(0, +) / Double(max(1, values.count))
+            let variance = values.count > 1 ? values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1) : 0
+            return (mean, variance.squareRoot())
+        }
+
+        enum CodingKeys: String, CodingKey { case split, head, source, epochs, folds, micro, macro }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(split, forKey: .split)
+            try c.encode(head, forKey: .head)
+            try c.encode(source, forKey: .source)
+            try c.encode(epochs, forKey: .epochs)
+            try c.encode(folds, forKey: .folds)
+            var micro: [String: [String: Double]] = [:]
+            for (name, score) in self.micro {
+                micro[name] = ["precision": score.precision * 100, "recall": score.recall * 100, "f1": score.f1 * 100,
+                               "tp": Double(score.tp), "fp": Double(score.fp), "fn": Double(score.fn)]
+            }
+            try c.encode(micro, forKey: .micro)
+            let strict = macro { $0.strict.f1 }, lenient = macro { $0.lenient.f1 }
+            try c.encode(["strict_f1_mean": strict.mean, "strict_f1_sd": strict.sd,
+                          "lenient_f1_mean": lenient.mean, "lenient_f1_sd": lenient.sd], forKey: .macro)
+        }
+
+        var table: String {
+            var lines = ["fold       strict P  strict R  strict F1  lenient F1  best epoch"]
+            for f in folds {
+                lines.append(String(format: "%-10@ %8.2f  %8.2f  %9.2f  %10.2f  %10d", f.fold as NSString, f.strict.precision * 100,
+                                    f.strict.recall * 100, f.strict.f1 * 100, f.lenient.f1 * 100, f.bestEpoch))
+            }
+            let m = micro, s = m["strict"]!, l = m["lenient"]!
+            lines.append(String(format: "micro      %8.2f  %8.2f  %9.2f  %10.2f", s.precision * 100, s.recall * 100, s.f1 * 100,
+                                l.f1 * 100))
+            let strict = macro { $0.strict.f1 }, lenient = macro { $0.lenient.f1 }
+            lines.append(String(format: "fold mean                     %5.2f ± %.2f  %5.2f ± %.2f", strict.mean, strict.sd,
+                                lenient.mean, lenient.sd))
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+extension HeadKind {
+    /// The head named on the command line: concat, or interact/interaction.
+    init?(option: String) {
+        switch option {
+        case "concat": self = .concat
+        case "interact", "interaction": self = .interaction
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import XCTest
+
+/// The experiment commands on SampleData with the tiny random BERT of the student tests:
+/// `vigil cv`, `vigil train --fraction`, `vigil eval --min-drugs`.
+final class ExperimentCLITests: XCTestCase {
+    private var tinyBERT: String { packageRoot.appendingPathComponent("Tests/StudentTests/Fixtures/tiny-bert").path }
+
+    /// Gold pairs per sentence in SampleData/gold.jsonl, and which sentences name 2+ distinct drugs.
+    private func goldPairs() throws -> (all: Int, multiDrug: Int) {
+        var all = 0, multi = 0
+        for line in try String(contentsOfFile: sample("gold.jsonl"), encoding: .utf8).split(separator: "\n") {
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let drugs = try XCTUnwrap(object["drugs"] as? [[String: Any]])
+            let pairs = drugs.reduce(0) { $0 + (($1["ades"] as? [Any])?.count ?? 0) }
+            all += pairs
+            if Set(drugs.compactMap { ($0["name"] as? String)?.lowercased() }).count >= 2 { multi += pairs }
+        }
+        return (all, multi)
+    }
+
+    func testEvalMinDrugsScoresOnlyMultiDrugSentences() throws {
+        let cli = try CLIHarness(self)
+        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
+        try cli.ok(["import", "jsonl", sample("teacher.jsonl"), "--layer", "teacher"])
+        let expected = try goldPairs()
+        XCTAssertGreaterThan(expected.multiDrug, 0, "SampleData has multi-drug sentences with ADEs")
+        let all = try cli.json(["eval", "--pred", "teacher", "--json"])
+        let multi = try cli.json(["eval", "--pred", "teacher", "--min-drugs", "2", "--json"])
+        func goldCount(_ report: [String: Any]) throws -> Int {
+            let strict = try XCTUnwrap(report["strict"] as? [String: Double])
+            return Int(strict["tp"]! + strict["fn"]!)
+        }
+        XCTAssertEqual(try goldCount(all), expected.all)
+        XCTAssertEqual(try goldCount(multi), expected.multiDrug)
+        XCTAssertTrue(try cli.ok(["eval", "--pred", "teacher", "--min-drugs", "2"]).contains("with 2+ drugs"))
+        let bad = try cli.run(["eval", "--pred", "teacher", "--min-drugs", "0"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--min-drugs"), bad.stderr)
+    }
+
+    func testCrossValidationTrainsEveryFoldAndPoolsTheCounts() throws {
+        let cli = try CLIHarness(self)
+        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
+        try cli.ok(["split", "--folds", "3", "--seed", "2"])
+        let out = cli.directory.path + "/cv", reportPath = cli.directory.path + "/cv.json"
+        let text = try cli.ok(["cv", "--split", "cv3", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3", "--batch", "8",
+                               "--dev-fraction", "0.2", "--out", out, "--report", reportPath])
+        XCTAssertTrue(text.contains("micro"), text)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath)))
+            as? [String: Any])
+        let folds = try XCTUnwrap(report["folds"] as? [[String: Any]])
+        XCTAssertEqual(folds.map { $0["fold"] as? String }, ["fold0", "fold1", "fold2"])
+        // Every gold pair is in exactly one test fold: the pooled strict tp + fn is the corpus's.
+        let micro = try XCTUnwrap(report["micro"] as? [String: [String: Double]])
+        let strict = try XCTUnwrap(micro["strict"])
+        XCTAssertEqual(Int(strict["tp"]! + strict["fn"]!), try goldPairs().all)
+        let sum = folds.reduce(0.0) { $0 + ((($1["strict"] as? [String: Any])?["tp"] as? NSNumber)?.doubleValue ?? -1) }
+        XCTAssertEqual(sum, strict["tp"]!)
+        XCTAssertNotNil((report["macro"] as? [String: Double])?["strict_f1_mean"])
+
+        // Each fold's assignment is a saved split: its test part is the fold, the rest train and dev.
+        let stats = try cli.json(["stats", "--json"])
+        let splits = try XCTUnwrap(stats["splits"] as? [String: [String: Int]])
+        for k in 0..<3 {
+            let derived = try XCTUnwrap(splits["cv3-fold\(k)"], "\(splits.keys)")
+            XCTAssertEqual(derived["test"], splits["cv3"]?["fold\(k)"])
+            XCTAssertEqual(derived.values.reduce(0, +), splits["cv3"]?.values.reduce(0, +))
+            XCTAssertGreaterThan(derived["dev"] ?? 0, 0)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/fold\(k)/model.safetensors"))
+        }
+        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        XCTAssertEqual(models.filter { ($0["metrics"] as? [String: Any])?.keys.contains { $0.hasPrefix("cv3-fold") } ?? false }.count, 3)
+
+        let unknown = try cli.run(["cv", "--split", "cv3", "--fold", "fold7", "--encoder", tinyBERT])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("fold7"), unknown.stderr)
+    }
+
+    func testTrainFractionUsesANestedShareOfTheSentences() throws {
+        let cli = try CLIHarness(self)
+        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
+        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
+        var items: [Int] = []
+        for fraction in ["0.25", "0.5"] {
+            let line = try cli.ok(["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3",
+                                   "--fraction", fraction, "--out", cli.directory.path + "/m" + fraction])
+            let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try XCTUnwrap(line.split(separator: "\n").last).utf8))
+                as? [String: Any])
+            items.append(try XCTUnwrap(summary["train_items"] as? Int))
+        }
+        XCTAssertLessThan(items[0], items[1])
+        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        let fractions = models.compactMap { ($0["params"] as? [String: String])?["fraction"] }
+        XCTAssertEqual(fractions, ["0.25", "0.5"])
+        let bad = try cli.run(["train", "--fraction", "1.5", "--encoder", tinyBERT])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--fraction"), bad.stderr)
+    }
+}
