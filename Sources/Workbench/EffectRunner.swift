@@ -135,7 +135,8 @@ public final class EffectRunner {
             if let layer = try? store.layer(ref) { rows.append(try score(layer)) }
         }
         let trend = try store.layers().filter { $0.kind == .student }.map(score)
-        return .metrics(scope: scope, rows: rows, trend: trend)
+        let curve = LearningCurve.curves(from: try store.modelVersions()).first
+        return .metrics(scope: scope, rows: rows, trend: trend, curve: curve)
     }
 }
 

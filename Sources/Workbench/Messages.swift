@@ -81,7 +81,7 @@ public enum Msg: Sendable {
     case searchResult(query: String, sentences: [Int64])
     case drugAdded(QueueEntry)
     case jobs([JobRow])
-    case metrics(scope: String, rows: [MetricRow], trend: [MetricRow])
+    case metrics(scope: String, rows: [MetricRow], trend: [MetricRow], curve: LearningCurve? = nil)
     case themeChanged(String)
     case info(String)
 }

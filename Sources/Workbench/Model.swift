@@ -72,6 +72,8 @@ public struct WorkbenchModel: Sendable {
     public var metricsScope = ""
     public var metrics: [MetricRow] = []
     public var trend: [MetricRow] = []
+    /// The newest learning curve of the model versions (`vigil train --fraction`), if any.
+    public var curve: LearningCurve?
     public var themeName: String
     public var lastSearch = ""
     public var helpScroll = 0

@@ -73,6 +73,34 @@ extension WorkbenchModel {
         let line = String(trend.map { bars[min(bars.count - 1, Int($0.strict.f1 * Double(bars.count)))] })
         let last = trend.last.map { " \($0.layer) \(String(format: "%.1f", $0.strict.f1 * 100))" } ?? ""
         b.put(line + last, x: x, y: y, role: .panel, limit: right)
+        y += 2
+        if let curve, y + curve.points.count + 2 <= area.maxY {
+            renderCurve(curve, &b, x: x, y: y, right: right)
+        }
+    }
+
+    /// The learning curve as horizontal bars, one per training share: lenient F1 on an axis
+    /// from `LearningCurve.axisFloor` to 100, in eighths of a cell.
+    func renderCurve(_ curve: LearningCurve, _ b: inout ScreenBuffer, x: Int, y: Int, right: Int) {
+        let floor = LearningCurve.axisFloor(curve.points.map { $0.lenient.f1 * 100 })
+        b.put("Learning curve (lenient F1)", x: x, y: y, role: .panelTitle, limit: right)
+        let labelWidth = 5, valueWidth = 6
+        let barWidth = max(4, right - x - labelWidth - valueWidth - 1)
+        let eighths = Array("▏▎▍▌▋▊▉")
+        for (row, point) in curve.points.enumerated() {
+            let value = point.lenient.f1 * 100
+            let share = max(0, min(1, (value - floor) / (100 - floor)))
+            let units = Int((share * Double(barWidth * 8)).rounded())
+            var bar = String(repeating: "█", count: units / 8)
+            if units % 8 > 0 { bar.append(eighths[units % 8 - 1]) }
+            let label = LearningCurve.percent(point.fraction)
+            let ly = y + 1 + row
+            b.put(String(repeating: " ", count: max(0, labelWidth - label.count)) + label, x: x, y: ly, role: .dim, limit: right)
+            b.put(bar, x: x + labelWidth + 1, y: ly, role: .success, limit: right)
+            b.put(String(format: "%5.1f", value), x: x + labelWidth + 1 + barWidth, y: ly, role: .panel, limit: right)
+        }
+        b.put("axis \(Int(floor))–100 · \(curve.scoredOn)", x: x, y: y + 1 + curve.points.count,
+              role: .dim, limit: right)
     }
 
     static func prf(_ s: Score) -> String {

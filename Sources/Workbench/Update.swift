@@ -64,10 +64,11 @@ extension WorkbenchModel {
             if filter.needsSet { effects.append(.loadFilter(filter)) }
             if sortByDisagreement, filter != .disagreements { effects.append(.loadFilter(.disagreements)) }
             return effects
-        case let .metrics(scope, rows, trend):
+        case let .metrics(scope, rows, trend, curve):
             metricsScope = scope
             metrics = rows
             self.trend = trend
+            self.curve = curve
             return []
         case .themeChanged(let name):
             themeName = name

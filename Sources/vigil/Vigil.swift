@@ -19,7 +19,7 @@ struct Vigil: AsyncParsableCommand {
         subcommands: [
             TUICommand.self, DemoCommand.self,
             ImportCommand.self, LexiconCommand.self, ExportCommand.self, SplitCommand.self, StatsCommand.self, ReviewCommand.self,
-            TeachCommand.self, PredictCommand.self, TrainCommand.self, CrossValidateCommand.self, EvalCommand.self, ModelsCommand.self, JobsCommand.self,
+            TeachCommand.self, PredictCommand.self, TrainCommand.self, CrossValidateCommand.self, CurveCommand.self, EvalCommand.self, ModelsCommand.self, JobsCommand.self,
             TokenizeCommand.self, EmbedCommand.self,
         ],
         defaultSubcommand: TUICommand.self

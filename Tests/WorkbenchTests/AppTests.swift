@@ -103,10 +103,11 @@ final class AppTests: XCTestCase {
 
     func testMetricsScoreTheLayersAgainstGold() throws {
         let store = try sampleStore(self)
-        guard case let .metrics(scope, rows, trend) = try EffectRunner.metrics(store) else { return XCTFail() }
+        guard case let .metrics(scope, rows, trend, curve) = try EffectRunner.metrics(store) else { return XCTFail() }
         XCTAssertEqual(scope, "all sentences")
         XCTAssertEqual(rows.map(\.layer), ["teacher:1", "curated"])
         XCTAssertGreaterThan(rows[0].lenient.f1, rows[0].strict.f1)
         XCTAssertEqual(trend, [])
+        XCTAssertNil(curve, "no model versions, no learning curve")
     }
 }

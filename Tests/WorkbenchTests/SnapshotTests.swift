@@ -86,3 +86,36 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(roles[span("skin rash").start], .cursor, "the caret sits on the focused span's start")
     }
 }
+
+/// The side panel's learning-curve chart.
+extension SnapshotTests {
+    func curveModel() -> WorkbenchModel {
+        var model = busyModel(width: 110, height: 40)
+        let s = { (f1: Double) in Score(tp: Int(f1 * 1000), fp: 1000 - Int(f1 * 1000), fn: 1000 - Int(f1 * 1000)) }
+        let curve = LearningCurve(scoredOn: "holdout:test", head: "concat", source: "gold", epochs: "5", points: [
+            .init(fraction: 0.1, version: 3, strict: s(0.6), lenient: s(0.72)),
+            .init(fraction: 0.25, version: 4, strict: s(0.7), lenient: s(0.81)),
+            .init(fraction: 1, version: 5, strict: s(0.8), lenient: s(0.9)),
+        ])
+        _ = model.update(.metrics(scope: "holdout:test", rows: model.metrics, trend: model.trend, curve: curve))
+        return model
+    }
+
+    func testLearningCurveBarsGrowWithF1AndShowTheValues() throws {
+        let text = curveModel().render().text.components(separatedBy: "\n")
+        let title = try XCTUnwrap(text.firstIndex { $0.contains("Learning curve (lenient F1)") },
+                                  text.joined(separator: "\n"))
+        let rows = text[(title + 1)...(title + 3)]
+        let lengths = rows.map { row in row.unicodeScalars.filter { "█▏▎▍▌▋▊▉".unicodeScalars.contains($0) }.count }
+        XCTAssertEqual(lengths, lengths.sorted(), "\(rows)")
+        XCTAssertLessThan(lengths[0], lengths[2])
+        for (row, (label, value)) in zip(rows, [("10%", "72.0"), ("25%", "81.0"), ("100%", "90.0")]) {
+            XCTAssertTrue(row.contains(label) && row.contains(value), row)
+        }
+        XCTAssertTrue(text[title + 4].contains("axis 60–100 · holdout:test"), text[title + 4])
+    }
+
+    func testLearningCurveSnapshot() {
+        assertSnapshot(curveModel().render(), named: "workbench-curve-110x40")
+    }
+}
