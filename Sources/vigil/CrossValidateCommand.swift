@@ -40,6 +40,7 @@ struct CrossValidateCommand: ParsableCommand {
     @Option(help: "(Sentence, drug) items per batch.") var batch = 16
     @Option(help: "Seed for the dev hold-out, the head, dropout and batch order.") var seed: UInt64 = 13
     @Option(help: "Dropout on the encoder's hidden states.") var dropout: Float = 0.1
+    @Option(help: "Dropout on the attention probabilities.") var attentionDropout: Float = 0.1
     @Option(help: ArgumentHelp("Folder for the fold models (default models/cv-SPLIT-HEAD-TIME).", valueName: "dir"))
     var out: String?
     @Option(help: ArgumentHelp("Also write the JSON summary to this file.", valueName: "file")) var report: String?
@@ -49,6 +50,9 @@ struct CrossValidateCommand: ParsableCommand {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }
         guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, not \(lr)") }
+        guard dropout >= 0, dropout < 1, attentionDropout >= 0, attentionDropout < 1 else {
+            throw ValidationError("--dropout and --attention-dropout must lie in [0, 1), not \(dropout) and \(attentionDropout)")
+        }
         guard devFraction >= 0, devFraction < 1 else {
             throw ValidationError("--dev-fraction must lie in [0, 1), not \(devFraction)")
         }
@@ -95,7 +99,8 @@ struct CrossValidateCommand: ParsableCommand {
                 let name = try prepareFold(fold, of: Array(info.parts.keys), store: store)
                 var training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
                                            split: name, options: TrainingOptions(epochs: epochs, learningRate: lr,
-                                                                                 batchSize: batch, seed: seed, dropout: dropout),
+                                                                                 batchSize: batch, seed: seed, dropout: dropout,
+                                                                                 attentionDropout: attentionDropout),
                                            outputDirectory: folder + "/" + fold)
                 training.fraction = 1
                 var lastReport = Date.distantPast

@@ -38,6 +38,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "(Sentence, drug) items per batch.") var batch = 16
     @Option(help: "Seed for the head, dropout and batch order.") var seed: UInt64 = 13
     @Option(help: "Dropout on the encoder's hidden states.") var dropout: Float = 0.1
+    @Option(help: "Dropout on the attention probabilities.") var attentionDropout: Float = 0.1
     @Option(help: ArgumentHelp("Train on this share of SPLIT:train's sentences, a seeded nested subset (learning curves).",
                                valueName: "0-1"))
     var fraction: Double = 1
@@ -50,6 +51,9 @@ struct TrainCommand: ParsableCommand {
         guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, not \(lr)") }
         guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must lie in (0, 1], not \(fraction)") }
+        guard attentionDropout >= 0, attentionDropout < 1 else {
+            throw ValidationError("--attention-dropout must lie in [0, 1), not \(attentionDropout)")
+        }
         guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1), not \(dropout)") }
         guard headKind != nil else { throw ValidationError("--head \(head): must be concat or interact") }
         do { _ = try TrainingSource(parsing: source) } catch { throw ValidationError("--source \(source): \(error)") }
@@ -72,7 +76,8 @@ struct TrainCommand: ParsableCommand {
             formatter.dateFormat = "yyyyMMdd-HHmmss"
             let folder = out ?? "models/student-\(source.replacingOccurrences(of: ":", with: "-"))-\(kind.rawValue)-"
                 + formatter.string(from: Date())
-            let options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout)
+            let options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout,
+                                          attentionDropout: attentionDropout)
             var training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
                                        split: split, options: options, outputDirectory: folder)
             training.fraction = fraction

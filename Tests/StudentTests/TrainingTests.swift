@@ -98,7 +98,7 @@ final class TrainingTests: XCTestCase {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)
         model.head = TaggerHead(random: head, hiddenSize: 32, mlpSize: 16, seed: 5)
         model.settings = StudentModel.Settings(head: head, threshold: 0.5, mlpSize: head == .interaction ? 16 : 0)
-        let trainer = TaggerTrainer(model: model, options: TrainingOptions(dropout: 0))
+        let trainer = TaggerTrainer(model: model, options: TrainingOptions(dropout: 0, attentionDropout: 0))
         let batch = TrainingBatch([encoded(model)[7], encoded(model)[2], encoded(model)[5]]) // lengths differ: padding
         trainer.computeGradients(batch, dropout: 0)
         let analytic = trainer.parameters.gradients.elements
@@ -170,7 +170,7 @@ final class TrainingTests: XCTestCase {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)
         model.head = TaggerHead(random: head, hiddenSize: 32, mlpSize: 32, seed: 11)
         model.settings = StudentModel.Settings(head: head, threshold: 0.5, mlpSize: head == .interaction ? 32 : 0)
-        let trainer = TaggerTrainer(model: model, options: TrainingOptions(batchSize: 8, seed: 1, weightDecay: 0, dropout: 0))
+        let trainer = TaggerTrainer(model: model, options: TrainingOptions(batchSize: 8, seed: 1, weightDecay: 0, dropout: 0, attentionDropout: 0))
         let batch = TrainingBatch(encoded(model))
         var loss = trainer.loss(batch)
         let initial = loss

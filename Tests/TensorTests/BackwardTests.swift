@@ -92,6 +92,34 @@ final class BackwardTests: XCTestCase {
         for t in 3..<length { for j in 0..<(3 * channels) { XCTAssertEqual(dqkv.p[(length + t) * 3 * channels + j], 0) } }
     }
 
+    /// With attention-probability dropout (a fixed mask), the backward still matches finite
+    /// differences of the forward, and a mask of ones changes nothing.
+    func testAttentionBackwardWithProbabilityDropout() {
+        let batch = 2, length = 5, channels = 8, heads = 2, lengths = [5, 4]
+        let qkv = randomTensor([batch, length, 3 * channels], seed: 26, scale: 1.5).data
+        let r = randomTensor([batch, length, channels], seed: 27).data
+        let mask = Buffer(count: batch * heads * length * length)
+        var state = RandomState(seed: 5)
+        Dropout.fillMask(mask.p, count: mask.values.count, probability: 0.3, state: &state)
+        XCTAssertTrue(mask.values.contains(0) && mask.values.contains { abs($0 - 1 / 0.7) < 1e-6 })
+        func run(_ qkv: [Float], _ mask: UnsafePointer<Float>?) -> (context: [Float], probabilities: [Float]) {
+            let context = Buffer(count: batch * length * channels), probabilities = Buffer(count: batch * heads * length * length)
+            Attention.forwardSaving(qkv: qkv, batch: batch, length: length, channels: channels, heads: heads,
+                                    lengths: lengths, probabilities: probabilities.p, dropoutMask: mask, into: context.p)
+            return (context.values, probabilities.values)
+        }
+        let probabilities = run(qkv, mask.p).probabilities
+        XCTAssertEqual(probabilities, run(qkv, nil).probabilities, "the saved probabilities are the undropped ones")
+        XCTAssertNotEqual(run(qkv, mask.p).context, run(qkv, nil).context)
+        let ones = Buffer(repeating: 1, count: mask.values.count)
+        XCTAssertEqual(run(qkv, ones.p).context, run(qkv, nil).context)
+        let dqkv = Buffer(count: qkv.count), scratch = Buffer(count: Parallel.threads * length * length)
+        Attention.backward(qkv: qkv, probabilities: probabilities, dropoutMask: mask.p, dContext: r, batch: batch,
+                           length: length, channels: channels, heads: heads, lengths: lengths, scratch: scratch.p,
+                           dQKV: dqkv.p)
+        GradientCheck.check("dQKV (dropout)", qkv, analytic: dqkv.values) { GradientCheck.dot(run($0, mask.p).context, r) }
+    }
+
     func testAttentionTrainingForwardEqualsInferenceForward() {
         let batch = 2, length = 6, channels = 8, heads = 2, lengths = [6, 2]
         let qkv = randomTensor([batch, length, 3 * channels], seed: 18, scale: 2).data

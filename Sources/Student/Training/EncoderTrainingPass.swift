@@ -6,13 +6,15 @@ import Tensor
 /// The same kernels as `BertEncoder.forward`, plus inverted dropout (`dropout` > 0) on the
 /// embeddings and on each block's two sub-layer outputs before their residual adds, as BERT's
 /// `hidden_dropout_prob`, and on the last hidden states the head reads (the classifier dropout of
-/// a token-classification model). Attention-probability dropout is not applied.
+/// a token-classification model); and `attentionDropout` on the attention probabilities (BERT's
+/// `attention_probs_dropout_prob`).
 final class EncoderTrainingPass {
     /// One block's saved activations, each (B·T, width).
     struct LayerActivations {
         var input: UnsafeMutablePointer<Float>       // (n, C) block input
         var qkv: UnsafeMutablePointer<Float>         // (n, 3C)
         var probabilities: UnsafeMutablePointer<Float> // (B, heads, T, T)
+        var probabilityMask: UnsafeMutablePointer<Float>? // (B, heads, T, T) attention-probability dropout
         var context: UnsafeMutablePointer<Float>     // (n, C)
         var attentionSum: UnsafeMutablePointer<Float> // (n, C) dropout(attention out) + input
         var attentionMask: UnsafeMutablePointer<Float>? // (n, C)
@@ -44,7 +46,8 @@ final class EncoderTrainingPass {
     /// Returns the last hidden states (B·T, C), after dropout when `dropout` > 0; padded rows hold
     /// layer-norm output of zeros.
     @discardableResult
-    func forward(_ sequences: [[Int32]], dropout: Float, random: inout RandomState) -> UnsafeMutablePointer<Float> {
+    func forward(_ sequences: [[Int32]], dropout: Float, attentionDropout: Float = 0,
+                 random: inout RandomState) -> UnsafeMutablePointer<Float> {
         arena.reset()
         self.sequences = sequences
         lengths = sequences.map(\.count)
@@ -70,13 +73,20 @@ final class EncoderTrainingPass {
             let w = { (name: String) in p["layer.\(l)." + name] }
             var a = LayerActivations(
                 input: x, qkv: arena.take(n * 3 * c), probabilities: arena.take(batch * config.heads * length * length),
-                context: arena.take(n * c), attentionSum: arena.take(n * c), attentionMask: nil, normed: arena.take(n * c),
+                probabilityMask: nil, context: arena.take(n * c), attentionSum: arena.take(n * c), attentionMask: nil, normed: arena.take(n * c),
                 intermediate: arena.take(n * inter), activated: arena.take(n * inter), outputSum: arena.take(n * c),
                 outputMask: nil)
             Linear.forward(x, rows: n, inFeatures: c, weight: w("qkv.weight"), bias: w("qkv.bias"), outFeatures: 3 * c,
                            into: a.qkv)
+            if attentionDropout > 0 {
+                let count = batch * config.heads * length * length
+                let mask = arena.take(count)
+                Dropout.fillMask(mask, count: count, probability: attentionDropout, state: &random)
+                a.probabilityMask = mask
+            }
             Attention.forwardSaving(qkv: a.qkv, batch: batch, length: length, channels: c, heads: config.heads,
-                                    lengths: lengths, probabilities: a.probabilities, into: a.context)
+                                    lengths: lengths, probabilities: a.probabilities, dropoutMask: a.probabilityMask,
+                                    into: a.context)
             Linear.forward(a.context, rows: n, inFeatures: c, weight: w("attention_out.weight"),
                            bias: w("attention_out.bias"), outFeatures: c, into: a.attentionSum)
             a.attentionMask = applyDropout(a.attentionSum, n * c, dropout, &random)
@@ -146,7 +156,7 @@ final class EncoderTrainingPass {
             if let mask = a.attentionMask { Dropout.backward(dB, mask: mask, count: n * c) }
             Linear.backward(a.context, rows: n, inFeatures: c, weight: w("attention_out.weight"), outFeatures: c, dOut: dB,
                             dInput: dContext, dWeight: dw("attention_out.weight"), dBias: dw("attention_out.bias"))
-            Attention.backward(qkv: a.qkv, probabilities: a.probabilities, dContext: dContext, batch: batch, length: length,
+            Attention.backward(qkv: a.qkv, probabilities: a.probabilities, dropoutMask: a.probabilityMask, dContext: dContext, batch: batch, length: length,
                                channels: c, heads: config.heads, lengths: lengths, scratch: scratch, dQKV: dQKV)
             // dX holds d(input) through the residual; add the projections' path.
             Linear.backward(a.input, rows: n, inFeatures: c, weight: w("qkv.weight"), outFeatures: 3 * c, dOut: dQKV,

@@ -13,9 +13,12 @@ public struct TrainingOptions: Sendable, Equatable {
     public var maxGradientNorm: Float = 1
     /// Dropout on the encoder's hidden states (BERT's `hidden_dropout_prob`).
     public var dropout: Float = 0.1
+    /// Dropout on the attention probabilities (BERT's `attention_probs_dropout_prob`).
+    public var attentionDropout: Float = 0.1
 
     public init(epochs: Int = 3, learningRate: Float = 5e-5, batchSize: Int = 16, seed: UInt64 = 13,
-                warmupFraction: Float = 0.1, weightDecay: Float = 0.01, maxGradientNorm: Float = 1, dropout: Float = 0.1) {
+                warmupFraction: Float = 0.1, weightDecay: Float = 0.01, maxGradientNorm: Float = 1, dropout: Float = 0.1,
+                attentionDropout: Float = 0.1) {
         self.epochs = epochs
         self.learningRate = learningRate
         self.batchSize = batchSize
@@ -24,6 +27,7 @@ public struct TrainingOptions: Sendable, Equatable {
         self.weightDecay = weightDecay
         self.maxGradientNorm = maxGradientNorm
         self.dropout = dropout
+        self.attentionDropout = attentionDropout
     }
 }
 
@@ -51,12 +55,14 @@ public final class TaggerTrainer {
     }
 
     /// Zeroes the gradients, then fills them with the gradient of `batch`'s mean loss; returns that loss.
-    /// `dropout` nil uses the options' rate (0 gives a deterministic pass, for gradient checks).
+    /// `dropout` nil uses the options' rates; 0 turns every dropout off (a deterministic pass, for
+    /// gradient checks); another value replaces the hidden-state rate only.
     @discardableResult
     public func computeGradients(_ batch: TrainingBatch, dropout: Float? = nil) -> Double {
         if !gradientsAreZero { parameters.gradients.zero() }
         gradientsAreZero = false
-        let hidden = encoderPass.forward(batch.sequences, dropout: dropout ?? options.dropout, random: &random)
+        let hidden = encoderPass.forward(batch.sequences, dropout: dropout ?? options.dropout,
+                                         attentionDropout: dropout == 0 ? 0 : options.attentionDropout, random: &random)
         headArena.reset()
         let dHidden = headArena.take(encoderPass.batch * encoderPass.length * parameters.config.hiddenSize, zeroed: true)
         let loss = HeadTrainingPass.forwardBackward(parameters: parameters, hidden: hidden, length: encoderPass.length,
@@ -117,7 +123,8 @@ public final class TaggerTrainer {
         let t0 = clock.now
         if !gradientsAreZero { parameters.gradients.zero() }
         gradientsAreZero = false
-        let hidden = encoderPass.forward(batch.sequences, dropout: options.dropout, random: &random)
+        let hidden = encoderPass.forward(batch.sequences, dropout: options.dropout,
+                                         attentionDropout: options.attentionDropout, random: &random)
         headArena.reset()
         let dHidden = headArena.take(encoderPass.batch * encoderPass.length * parameters.config.hiddenSize, zeroed: true)
         let loss = HeadTrainingPass.forwardBackward(parameters: parameters, hidden: hidden, length: encoderPass.length,

@@ -168,7 +168,7 @@ public struct TrainingRun {
             "epochs": "\(options.epochs)", "best_epoch": "\(best.epoch)", "lr": "\(options.learningRate)",
             "batch": "\(options.batchSize)", "seed": "\(options.seed)", "warmup": "\(options.warmupFraction)",
             "weight_decay": "\(options.weightDecay)", "max_grad_norm": "\(options.maxGradientNorm)",
-            "dropout": "\(options.dropout)", "split": split, "train_items": "\(instances)",
+            "dropout": "\(options.dropout)", "attention_dropout": "\(options.attentionDropout)", "split": split, "train_items": "\(instances)",
             "train_seconds": String(format: "%.1f", trainingSeconds), "encoder_path": encoderDirectory,
             "train_sentences": "\(train.count)", "fraction": "\(fraction)",
         ]

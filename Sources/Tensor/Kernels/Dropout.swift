@@ -7,6 +7,13 @@ public enum Dropout {
     /// Each 64-bit draw decides four elements, 16 bits each (p is rounded to a multiple of 2⁻¹⁶).
     public static func forward(_ x: UnsafeMutablePointer<Float>, count: Int, probability p: Float,
                                state: inout RandomState, mask: UnsafeMutablePointer<Float>) {
+        fillMask(mask, count: count, probability: p, state: &state)
+        for i in 0..<count { x[i] *= mask[i] }
+    }
+
+    /// Writes `count` multipliers, each 0 with probability `p` and 1/(1-p) otherwise.
+    public static func fillMask(_ mask: UnsafeMutablePointer<Float>, count: Int, probability p: Float,
+                                state: inout RandomState) {
         let keep = 1 / (1 - p)
         let threshold = UInt64((Double(p) * 65_536).rounded())
         var i = 0
@@ -14,7 +21,6 @@ public enum Dropout {
             var bits = state.next()
             for _ in 0..<min(4, count - i) {
                 mask[i] = bits & 0xFFFF < threshold ? 0 : keep
-                x[i] *= mask[i]
                 bits >>= 16
                 i += 1
             }
