@@ -13,8 +13,10 @@ final class LearningCurveTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try CorpusStore(path: folder.appendingPathComponent("v.sqlite").path)
-        func version(_ fraction: String?, head: String = "concat", f1: Double, metricsOn: String = "holdout:test") throws {
+        func version(_ fraction: String?, head: String = "concat", f1: Double, metricsOn: String = "holdout:test",
+                     extra: [String: String] = [:]) throws {
             var params = ["split": "holdout", "epochs": "5", "lr": "0.0001", "seed": "13", "train_items": "100"]
+            params.merge(extra) { $1 }
             params["fraction"] = fraction
             let layer = try store.createModelVersion(.init(path: "m", encoder: "e", head: head, source: "gold", params: params))
             let score = Score(tp: Int(f1 * 100), fp: 100 - Int(f1 * 100), fn: 100 - Int(f1 * 100))
@@ -26,6 +28,7 @@ final class LearningCurveTests: XCTestCase {
         try version(nil, f1: 0.8)            // no fraction recorded: the whole split
         try version("0.25", f1: 0.9, metricsOn: "holdout:dev") // not scored on test: left out
         try version("0.5", head: "interaction", f1: 0.7) // another setup with one point: no curve
+        try version("0.1", f1: 0.95, extra: ["attention_dropout": "0.1"]) // another setup: replaces nothing
         let curves = LearningCurve.curves(from: try store.modelVersions())
         XCTAssertEqual(curves.count, 1)
         let curve = try XCTUnwrap(curves.first)
