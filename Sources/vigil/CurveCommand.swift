@@ -48,10 +48,11 @@ struct CurveCommand: ParsableCommand {
         }
         for c in curves {
             print("\(c.head) head, \(c.source) labels, \(c.epochs) epochs, scored on \(c.scoredOn)")
-            print("  share   items   strict F1  lenient F1  version")
+            print("  share   items  strict F1  lenient F1  version")
+            func right(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
             for p in c.points {
-                print(String(format: "  %5@  %6@  %9.2f  %10.2f  student:%lld", LearningCurve.percent(p.fraction) as NSString,
-                             (p.trainItems.map(String.init) ?? "-") as NSString, p.strict.f1 * 100, p.lenient.f1 * 100, p.version))
+                print("  " + right(LearningCurve.percent(p.fraction), 5) + "  " + right(p.trainItems.map(String.init) ?? "-", 6)
+                      + String(format: "  %9.2f  %10.2f  student:%lld", p.strict.f1 * 100, p.lenient.f1 * 100, p.version))
             }
         }
         if let svg { print("wrote \(svg)") }

@@ -88,7 +88,10 @@ public struct LearningCurve: Sendable, Equatable {
         let plotW = width - left - right, plotH = height - top - bottom
         let values = points.flatMap { [$0.lenient.f1 * 100, $0.strict.f1 * 100] }
         let low = Self.axisFloor(values), high = 100.0
-        func x(_ i: Int) -> Double { points.count == 1 ? left + plotW / 2 : left + plotW * Double(i) / Double(points.count - 1) }
+        let inset = 32.0 // keeps the end points and their labels off the axes
+        func x(_ i: Int) -> Double {
+            points.count == 1 ? left + plotW / 2 : left + inset + (plotW - 2 * inset) * Double(i) / Double(points.count - 1)
+        }
         func y(_ v: Double) -> Double { top + plotH * (1 - (v - low) / (high - low)) }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
         func escape(_ s: String) -> String {

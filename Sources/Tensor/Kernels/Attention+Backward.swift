@@ -31,7 +31,7 @@ extension Attention {
                 var weights = UnsafePointer(scores)
                 if let dropoutMask, let dropped {
                     let d = dropped + chunk * length * length, mask = dropoutMask + unit * length * length
-                    for i in 0..<live { for j in 0..<live { d[i * length + j] = scores[i * length + j] * mask[i * length + j] } }
+                    multiplyRows(d, scores, mask, rows: live, cols: live, stride: length)
                     weights = UnsafePointer(d)
                 }
                 BLAS.sgemm(m: live, n: headSize, k: live, a: weights, lda: length, b: v, ldb: stride3,
@@ -71,7 +71,7 @@ extension Attention {
                 let mask = dropoutMask.map { $0 + unit * length * length }
                 if let mask, let dropped {
                     let d = dropped + thread * length * length
-                    for i in 0..<live { for j in 0..<live { d[i * length + j] = p[i * length + j] * mask[i * length + j] } }
+                    multiplyRows(d, p, mask, rows: live, cols: live, stride: length)
                     weights = UnsafePointer(d)
                 }
                 // dV (live, dh) = Pᵀ (live, live) · dCtx (live, dh)
@@ -80,9 +80,7 @@ extension Attention {
                 // dP (live, live) = dCtx (live, dh) · Vᵀ
                 BLAS.sgemm(transB: true, m: live, n: live, k: headSize, a: dc, lda: channels, b: v, ldb: stride3,
                            c: dP, ldc: length)
-                if let mask {
-                    for i in 0..<live { for j in 0..<live { dP[i * length + j] *= mask[i * length + j] } }
-                }
+                if let mask { multiplyRows(dP, dP, mask, rows: live, cols: live, stride: length) }
                 Softmax.backward(p, dP, rows: live, cols: live, stride: length, valid: live)
                 // dQ = scale · dS · K; dK = scale · dSᵀ · Q
                 BLAS.sgemm(m: live, n: headSize, k: live, alpha: scale, a: dP, lda: length, b: k, ldb: stride3,
@@ -90,6 +88,18 @@ extension Attention {
                 BLAS.sgemm(transA: true, m: live, n: headSize, k: live, alpha: scale, a: dP, lda: length, b: q,
                            ldb: stride3, c: dk, ldc: stride3)
             }
+        }
+    }
+
+    /// `out = a ⊙ b` over `rows` rows of `cols` floats, `stride` apart (`out` may be `a`).
+    private static func multiplyRows(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                     rows: Int, cols: Int, stride: Int) {
+        let width = FastMath.Vector.scalarCount
+        for r in 0..<rows {
+            let o = out + r * stride, x = a + r * stride, y = b + r * stride
+            var j = 0
+            while j + width <= cols { o.storeVector(x.loadVector(j) * y.loadVector(j), j); j += width }
+            while j < cols { o[j] = x[j] * y[j]; j += 1 }
         }
     }
 }
