@@ -94,7 +94,7 @@ struct CrossValidateCommand: ParsableCommand {
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let folder = out ?? "models/cv-\(split)-\(kind.rawValue)-" + formatter.string(from: Date())
         var results: [Fold] = []
-        do {
+        try runTrainingJob(store, jobID, label: "cv") {
             for (index, fold) in folds.enumerated() {
                 let name = try prepareFold(fold, of: Array(info.parts.keys), store: store)
                 var training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
@@ -135,17 +135,6 @@ struct CrossValidateCommand: ParsableCommand {
             try store.finishJob(jobID, state: .succeeded, result: text)
             print(summary.table)
             print(text)
-        } catch let error as TrainingError {
-            if case .cancelled = error {
-                try? store.finishJob(jobID, state: .cancelled, error: error.description)
-                note("cv: \(error)")
-                throw ExitCode(130)
-            }
-            try? store.finishJob(jobID, state: .failed, error: error.description)
-            throw error
-        } catch {
-            try? store.finishJob(jobID, state: .failed, error: "\(error)")
-            throw error
         }
     }
 
@@ -172,48 +161,38 @@ struct CrossValidateCommand: ParsableCommand {
         return keyed.prefix(Int((Double(ids.count) * fraction).rounded())).map(\.0).sorted()
     }
 
-    /// Micro- and macro-averaged results over the folds.
+    /// Micro- and macro-averaged results over the folds (fractions in [0, 1], as `vigil eval --json`).
     struct Summary: Encodable {
         var split: String
         var head: String
         var source: String
         var epochs: Int
         var folds: [Fold]
-        var micro: [String: Score] {
+        /// The folds' counts pooled: strict and lenient.
+        var micro: [String: Score]
+        /// Mean and (sample) standard deviation of the folds' F1.
+        var macro: [String: Double]
+
+        init(split: String, head: String, source: String, epochs: Int, folds: [Fold]) {
+            self.split = split
+            self.head = head
+            self.source = source
+            self.epochs = epochs
+            self.folds = folds
             var strict = Score(), lenient = Score()
             for f in folds {
                 strict.tp += f.strict.tp; strict.fp += f.strict.fp; strict.fn += f.strict.fn
                 lenient.tp += f.lenient.tp; lenient.fp += f.lenient.fp; lenient.fn += f.lenient.fn
             }
-            return ["strict": strict, "lenient": lenient]
-        }
-
-        /// Mean and (sample) standard deviation of the folds' F1, in percent.
-        func macro(_ f1: (Fold) -> Double) -> (mean: Double, sd: Double) {
-            let values = folds.map { f1($0) * 100 }
-            let mean = values.reduce(0, +) / Double(max(1, values.count))
-            let variance = values.count > 1 ? values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1) : 0
-            return (mean, variance.squareRoot())
-        }
-
-        enum CodingKeys: String, CodingKey { case split, head, source, epochs, folds, micro, macro }
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(split, forKey: .split)
-            try c.encode(head, forKey: .head)
-            try c.encode(source, forKey: .source)
-            try c.encode(epochs, forKey: .epochs)
-            try c.encode(folds, forKey: .folds)
-            var micro: [String: [String: Double]] = [:]
-            for (name, score) in self.micro {
-                micro[name] = ["precision": score.precision * 100, "recall": score.recall * 100, "f1": score.f1 * 100,
-                               "tp": Double(score.tp), "fp": Double(score.fp), "fn": Double(score.fn)]
+            micro = ["strict": strict, "lenient": lenient]
+            func spread(_ values: [Double]) -> (Double, Double) {
+                let mean = values.reduce(0, +) / Double(max(1, values.count))
+                let variance = values.count > 1
+                    ? values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1) : 0
+                return (mean, variance.squareRoot())
             }
-            try c.encode(micro, forKey: .micro)
-            let strict = macro { $0.strict.f1 }, lenient = macro { $0.lenient.f1 }
-            try c.encode(["strict_f1_mean": strict.mean, "strict_f1_sd": strict.sd,
-                          "lenient_f1_mean": lenient.mean, "lenient_f1_sd": lenient.sd], forKey: .macro)
+            let s = spread(folds.map(\.strict.f1)), l = spread(folds.map(\.lenient.f1))
+            macro = ["strict_f1_mean": s.0, "strict_f1_sd": s.1, "lenient_f1_mean": l.0, "lenient_f1_sd": l.1]
         }
 
         var table: String {
@@ -222,12 +201,12 @@ struct CrossValidateCommand: ParsableCommand {
                 lines.append(String(format: "%-10@ %8.2f  %8.2f  %9.2f  %10.2f  %10d", f.fold as NSString, f.strict.precision * 100,
                                     f.strict.recall * 100, f.strict.f1 * 100, f.lenient.f1 * 100, f.bestEpoch))
             }
-            let m = micro, s = m["strict"]!, l = m["lenient"]!
+            let s = micro["strict"] ?? Score(), l = micro["lenient"] ?? Score()
             lines.append(String(format: "micro      %8.2f  %8.2f  %9.2f  %10.2f", s.precision * 100, s.recall * 100, s.f1 * 100,
                                 l.f1 * 100))
-            let strict = macro { $0.strict.f1 }, lenient = macro { $0.lenient.f1 }
-            lines.append(String(format: "fold mean                     %5.2f ± %.2f  %5.2f ± %.2f", strict.mean, strict.sd,
-                                lenient.mean, lenient.sd))
+            let m = { (key: String) in (self.macro[key] ?? 0) * 100 }
+            lines.append(String(format: "fold mean                     %5.2f ± %.2f  %5.2f ± %.2f", m("strict_f1_mean"),
+                                m("strict_f1_sd"), m("lenient_f1_mean"), m("lenient_f1_sd")))
             return lines.joined(separator: "\n")
         }
     }

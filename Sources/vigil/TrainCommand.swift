@@ -70,7 +70,7 @@ struct TrainCommand: ParsableCommand {
         let jobID = try job ?? store.createJob(kind: "train", arguments: Array(CommandLine.arguments.dropFirst()))
         try store.startJob(jobID, pid: getpid())
         let stop = StopSignal("train: stopping at the next step; no version will be written")
-        do {
+        try runTrainingJob(store, jobID, label: "train") {
             let kind = headKind ?? .concat
             let formatter = DateFormatter()
             formatter.dateFormat = "yyyyMMdd-HHmmss"
@@ -99,21 +99,6 @@ struct TrainCommand: ParsableCommand {
             try store.logJob(jobID, "wrote \(result.layer) at \(result.path)")
             try store.finishJob(jobID, state: .succeeded, result: summary)
             print(summary)
-        } catch let error as TrainingError {
-            if case .cancelled = error {
-                try? store.finishJob(jobID, state: .cancelled, error: error.description)
-                note("train: \(error)")
-                throw ExitCode(130)
-            }
-            try? store.finishJob(jobID, state: .failed, error: error.description)
-            throw error
-        } catch let error as PredictionError {
-            try? store.finishJob(jobID, state: .cancelled, error: error.description)
-            note("train: \(error)")
-            throw ExitCode(130)
-        } catch {
-            try? store.finishJob(jobID, state: .failed, error: "\(error)")
-            throw error
         }
     }
 
@@ -134,5 +119,29 @@ struct TrainCommand: ParsableCommand {
                                      "seconds": (r.seconds * 10).rounded() / 10, "dev": scores(r.dev), "test": scores(r.test)]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Runs a training job's work: a cancel (`TrainingError.cancelled`, or a prediction stopped while
+/// tagging the test part) leaves the job cancelled and exits with 130; any other error leaves it
+/// failed with the error's text, and is rethrown.
+func runTrainingJob(_ store: CorpusStore, _ jobID: Int64, label: String, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as TrainingError {
+        if case .cancelled = error {
+            try? store.finishJob(jobID, state: .cancelled, error: error.description)
+            note("\(label): \(error)")
+            throw ExitCode(130)
+        }
+        try? store.finishJob(jobID, state: .failed, error: error.description)
+        throw error
+    } catch let error as PredictionError {
+        try? store.finishJob(jobID, state: .cancelled, error: error.description)
+        note("\(label): \(error)")
+        throw ExitCode(130)
+    } catch {
+        try? store.finishJob(jobID, state: .failed, error: "\(error)")
+        throw error
     }
 }
