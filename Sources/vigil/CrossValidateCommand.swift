@@ -19,7 +19,8 @@ struct CrossValidateCommand: ParsableCommand {
 
             The summary gives micro-averaged scores, pooling every fold's true and false positives and \
             misses over (drug, ADE) pairs, and the mean and standard deviation of the folds' F1 (macro \
-            over folds). Neither is the entity-level macro average some papers report for ADE extraction.
+            over folds). Neither is the entity-level macro average some papers report for ADE extraction. \
+            The sentences that mention two or more distinct drugs are also pooled on their own (2+ drugs).
 
               vigil split --spert ../shared/data/ade-spert-splits
               vigil cv --split spert --source gold --epochs 5 --lr 1e-4
@@ -70,6 +71,8 @@ struct CrossValidateCommand: ParsableCommand {
         var seconds: Double
         var strict: Score
         var lenient: Score
+        /// The fold's sentences with two or more distinct drugs (nil when it has none).
+        var multiDrug: LayerScores?
     }
 
     func run() throws {
@@ -122,7 +125,7 @@ struct CrossValidateCommand: ParsableCommand {
                 let row = Fold(fold: fold, version: result.layer.version ?? 0, trainSentences: try store.sentenceIDs(
                     .split(name: name, parts: ["train"])).count, testSentences: info.parts[fold] ?? 0,
                                bestEpoch: result.bestEpoch, seconds: (result.seconds * 10).rounded() / 10,
-                               strict: test.strict, lenient: test.lenient)
+                               strict: test.strict, lenient: test.lenient, multiDrug: result.testMultiDrug)
                 results.append(row)
                 let line = String(format: "%@: strict F1 %.2f, lenient F1 %.2f (student:%lld, %.0f s)", fold,
                                   test.strict.f1 * 100, test.lenient.f1 * 100, row.version, result.seconds)
@@ -179,12 +182,12 @@ struct CrossValidateCommand: ParsableCommand {
             self.source = source
             self.epochs = epochs
             self.folds = folds
-            var strict = Score(), lenient = Score()
-            for f in folds {
-                strict.tp += f.strict.tp; strict.fp += f.strict.fp; strict.fn += f.strict.fn
-                lenient.tp += f.lenient.tp; lenient.fp += f.lenient.fp; lenient.fn += f.lenient.fn
+            func pooled(_ scores: [Score]) -> Score {
+                scores.reduce(Score()) { Score(tp: $0.tp + $1.tp, fp: $0.fp + $1.fp, fn: $0.fn + $1.fn) }
             }
-            micro = ["strict": strict, "lenient": lenient]
+            micro = ["strict": pooled(folds.map(\.strict)), "lenient": pooled(folds.map(\.lenient)),
+                     "strict, 2+ drugs": pooled(folds.compactMap { $0.multiDrug?.strict }),
+                     "lenient, 2+ drugs": pooled(folds.compactMap { $0.multiDrug?.lenient })]
             func spread(_ values: [Double]) -> (Double, Double) {
                 let mean = values.reduce(0, +) / Double(max(1, values.count))
                 let variance = values.count > 1
@@ -204,6 +207,9 @@ struct CrossValidateCommand: ParsableCommand {
             let s = micro["strict"] ?? Score(), l = micro["lenient"] ?? Score()
             lines.append(String(format: "micro      %8.2f  %8.2f  %9.2f  %10.2f", s.precision * 100, s.recall * 100, s.f1 * 100,
                                 l.f1 * 100))
+            let ms = micro["strict, 2+ drugs"] ?? Score(), ml = micro["lenient, 2+ drugs"] ?? Score()
+            lines.append(String(format: "2+ drugs   %8.2f  %8.2f  %9.2f  %10.2f", ms.precision * 100, ms.recall * 100,
+                                ms.f1 * 100, ml.f1 * 100))
             let m = { (key: String) in (self.macro[key] ?? 0) * 100 }
             lines.append(String(format: "fold mean                     %5.2f ± %.2f  %5.2f ± %.2f", m("strict_f1_mean"),
                                 m("strict_f1_sd"), m("lenient_f1_mean"), m("lenient_f1_sd")))

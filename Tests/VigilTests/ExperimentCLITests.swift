@@ -55,6 +55,8 @@ final class ExperimentCLITests: XCTestCase {
         let micro = try XCTUnwrap(report["micro"] as? [String: [String: Double]])
         let strict = try XCTUnwrap(micro["strict"])
         XCTAssertEqual(Int(strict["tp"]! + strict["fn"]!), try goldPairs().all)
+        let multi = try XCTUnwrap(micro["strict, 2+ drugs"])
+        XCTAssertEqual(Int(multi["tp"]! + multi["fn"]!), try goldPairs().multiDrug, "the multi-drug subset pooled too")
         let sum = folds.reduce(0.0) { $0 + ((($1["strict"] as? [String: Any])?["tp"] as? NSNumber)?.doubleValue ?? -1) }
         XCTAssertEqual(sum, strict["tp"]!)
         XCTAssertNotNil((report["macro"] as? [String: Double])?["strict_f1_mean"])
