@@ -100,12 +100,11 @@ struct CrossValidateCommand: ParsableCommand {
         try runTrainingJob(store, jobID, label: "cv") {
             for (index, fold) in folds.enumerated() {
                 let name = try prepareFold(fold, of: Array(info.parts.keys), store: store)
-                var training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
+                let training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
                                            split: name, options: TrainingOptions(epochs: epochs, learningRate: lr,
                                                                                  batchSize: batch, seed: seed, dropout: dropout,
                                                                                  attentionDropout: attentionDropout),
                                            outputDirectory: folder + "/" + fold)
-                training.fraction = 1
                 var lastReport = Date.distantPast
                 let result = try training.run(store: store, progress: { p in
                     guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }

@@ -92,6 +92,28 @@ final class BackwardTests: XCTestCase {
         for t in 3..<length { for j in 0..<(3 * channels) { XCTAssertEqual(dqkv.p[(length + t) * 3 * channels + j], 0) } }
     }
 
+    /// The mask is filled by several threads at once, with the numbers one thread draws in
+    /// order: element 4i + k from bits 16k… of draw i, and the generator left where it would be.
+    func testDropoutMaskFilledInParallelIsTheSerialStream() {
+        let count = 300_001 // several chunks of draws, and a partial last draw
+        let mask = Buffer(count: count)
+        var parallel = RandomState(seed: 99), serial = RandomState(seed: 99)
+        Dropout.fillMask(mask.p, count: count, probability: 0.1, state: &parallel)
+        let threshold = UInt64((0.1 * 65_536).rounded()), keep: Float = 1 / 0.9
+        var mismatches = 0
+        for draw in 0..<((count + 3) / 4) {
+            var bits = serial.next()
+            for i in (4 * draw)..<min(4 * draw + 4, count) {
+                if mask.p[i] != (bits & 0xFFFF < threshold ? 0 : keep) { mismatches += 1 }
+                bits >>= 16
+            }
+        }
+        XCTAssertEqual(mismatches, 0)
+        XCTAssertEqual(parallel.next(), serial.next(), "the generator advanced past every draw")
+        let dropped = mask.values.filter { $0 == 0 }.count
+        XCTAssertEqual(Double(dropped) / Double(count), 0.1, accuracy: 0.005)
+    }
+
     /// With attention-probability dropout (a fixed mask), the backward still matches finite
     /// differences of the forward, and a mask of ones changes nothing.
     func testAttentionBackwardWithProbabilityDropout() {

@@ -8,28 +8,43 @@ public enum Dropout {
     public static func forward(_ x: UnsafeMutablePointer<Float>, count: Int, probability p: Float,
                                state: inout RandomState, mask: UnsafeMutablePointer<Float>) {
         fillMask(mask, count: count, probability: p, state: &state)
-        for i in 0..<count { x[i] *= mask[i] }
+        multiply(x, by: mask, count: count)
     }
 
-    /// Writes `count` multipliers, each 0 with probability `p` and 1/(1-p) otherwise.
+    /// Writes `count` multipliers, each 0 with probability `p` and 1/(1-p) otherwise: element
+    /// `4i + k` from bits `16k ..< 16k + 16` of the generator's i-th draw. Threads fill pieces of
+    /// the stream at once (`SplitMix64` can jump ahead), with the numbers one thread would draw.
     public static func fillMask(_ mask: UnsafeMutablePointer<Float>, count: Int, probability p: Float,
                                 state: inout RandomState) {
         let keep = 1 / (1 - p)
         let threshold = UInt64((Double(p) * 65_536).rounded())
-        var i = 0
-        while i < count {
-            var bits = state.next()
-            for _ in 0..<min(4, count - i) {
-                mask[i] = bits & 0xFFFF < threshold ? 0 : keep
-                bits >>= 16
-                i += 1
+        let draws = (count + 3) / 4
+        let start = state.counter
+        Parallel.forEachChunk(draws, minimumPerThread: 32_768) { range in
+            var generator = SplitMix64(seed: start &+ UInt64(range.lowerBound) &* SplitMix64.increment)
+            for draw in range {
+                var bits = generator.next()
+                let first = 4 * draw
+                for i in first..<min(first + 4, count) {
+                    mask[i] = bits & 0xFFFF < threshold ? 0 : keep
+                    bits >>= 16
+                }
             }
         }
+        state.advance(by: draws)
     }
 
     /// `dx = dy ⊙ mask`, in place on `dy`.
     public static func backward(_ dy: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { dy[i] *= mask[i] }
+        multiply(dy, by: mask, count: count)
+    }
+
+    /// `x *= y`, element by element, in vector lanes.
+    private static func multiply(_ x: UnsafeMutablePointer<Float>, by y: UnsafePointer<Float>, count: Int) {
+        let width = FastMath.Vector.scalarCount
+        var i = 0
+        while i + width <= count { x.storeVector(x.loadVector(i) * y.loadVector(i), i); i += width }
+        while i < count { x[i] *= y[i]; i += 1 }
     }
 }
 
@@ -39,6 +54,12 @@ public struct RandomState: Sendable {
     private var generator: SplitMix64
 
     public init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+
+    /// The generator's counter (see `SplitMix64`).
+    public var counter: UInt64 { generator.state }
+
+    /// Skips `n` draws.
+    public mutating func advance(by n: Int) { generator.advance(by: n) }
 
     /// The next 64 random bits.
     public mutating func next() -> UInt64 { generator.next() }
