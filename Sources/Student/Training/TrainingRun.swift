@@ -168,7 +168,8 @@ public struct TrainingRun {
             "epochs": "\(options.epochs)", "best_epoch": "\(best.epoch)", "lr": "\(options.learningRate)",
             "batch": "\(options.batchSize)", "seed": "\(options.seed)", "warmup": "\(options.warmupFraction)",
             "weight_decay": "\(options.weightDecay)", "max_grad_norm": "\(options.maxGradientNorm)",
-            "dropout": "\(options.dropout)", "attention_dropout": "\(options.attentionDropout)", "split": split, "train_items": "\(instances)",
+            "dropout": "\(options.dropout)", "attention_dropout": "\(options.attentionDropout)", "split": split,
+            "train_items": "\(instances)",
             "train_seconds": String(format: "%.1f", trainingSeconds), "encoder_path": encoderDirectory,
             "train_sentences": "\(train.count)", "fraction": "\(fraction)",
         ]
@@ -193,8 +194,9 @@ public struct TrainingRun {
                 if !several.isEmpty {
                     let subset = Evaluation(predicted: predicted.filter { several.contains($0.sentenceID) },
                                             gold: reference.filter { several.contains($0.sentenceID) })
-                    multiDrug = LayerScores(strict: subset.strict, lenient: subset.lenient)
-                    try store.recordModelMetrics(version, on: Self.multiDrugKey(part("test").description), multiDrug!)
+                    let subsetScores = LayerScores(strict: subset.strict, lenient: subset.lenient)
+                    try store.recordModelMetrics(version, on: Self.multiDrugKey(part("test").description), subsetScores)
+                    multiDrug = subsetScores
                 }
             }
             return TrainingResult(layer: written.layer, path: outputDirectory, bestEpoch: best.epoch, dev: devScores,
