@@ -27,37 +27,22 @@ struct CrossValidateCommand: ParsableCommand {
             """)
 
     @OptionGroup var corpus: CorpusOptions
-    @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors).", valueName: "dir"))
-    var encoder = "models/minilm-l6"
-    @Option(help: "concat (the paper's head) or interact (an MLP over [h; d; h*d]).") var head = "concat"
+    @OptionGroup var training: TrainingFlags
     @Option(help: ArgumentHelp("gold, curated, teacher[:RUN] or curated+teacher[:RUN].", valueName: "source"))
     var source = "gold"
     @Option(help: ArgumentHelp("A split whose parts are the folds.", valueName: "name")) var split = "spert"
     @Option(name: .customLong("fold"), help: ArgumentHelp("Only this fold (repeatable); default every part.", valueName: "part"))
     var onlyFolds: [String] = []
     @Option(help: "Share of the training folds' sentences held out as dev.") var devFraction: Double = 0.1
-    @Option(help: "Passes over the training items.") var epochs = 5
-    @Option(help: "Peak learning rate.") var lr: Float = 1e-4
-    @Option(help: "(Sentence, drug) items per batch.") var batch = 16
-    @Option(help: "Seed for the dev hold-out, the head, dropout and batch order.") var seed: UInt64 = 13
-    @Option(help: "Dropout on the encoder's hidden states.") var dropout: Float = 0.1
-    @Option(help: "Dropout on the attention probabilities.") var attentionDropout: Float = 0.1
     @Option(help: ArgumentHelp("Folder for the fold models (default models/cv-SPLIT-HEAD-TIME).", valueName: "dir"))
     var out: String?
     @Option(help: ArgumentHelp("Also write the JSON summary to this file.", valueName: "file")) var report: String?
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
 
     func validate() throws {
-        guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }
-        guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, not \(lr)") }
-        guard dropout >= 0, dropout < 1, attentionDropout >= 0, attentionDropout < 1 else {
-            throw ValidationError("--dropout and --attention-dropout must lie in [0, 1), not \(dropout) and \(attentionDropout)")
-        }
         guard devFraction >= 0, devFraction < 1 else {
             throw ValidationError("--dev-fraction must lie in [0, 1), not \(devFraction)")
         }
-        guard HeadKind(option: head) != nil else { throw ValidationError("--head \(head): must be concat or interact") }
         do { _ = try TrainingSource(parsing: source) } catch { throw ValidationError("--source \(source): \(error)") }
     }
 
@@ -92,7 +77,7 @@ struct CrossValidateCommand: ParsableCommand {
         let jobID = try job ?? store.createJob(kind: "cv", arguments: Array(CommandLine.arguments.dropFirst()))
         try store.startJob(jobID, pid: getpid())
         let stop = StopSignal("cv: stopping at the next step; the current fold's version will not be written")
-        let kind = HeadKind(option: head) ?? .concat
+        let kind = training.headKind
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let folder = out ?? "models/cv-\(split)-\(kind.rawValue)-" + formatter.string(from: Date())
@@ -100,13 +85,10 @@ struct CrossValidateCommand: ParsableCommand {
         try runTrainingJob(store, jobID, label: "cv") {
             for (index, fold) in folds.enumerated() {
                 let name = try prepareFold(fold, of: Array(info.parts.keys), store: store)
-                let training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
-                                           split: name, options: TrainingOptions(epochs: epochs, learningRate: lr,
-                                                                                 batchSize: batch, seed: seed, dropout: dropout,
-                                                                                 attentionDropout: attentionDropout),
-                                           outputDirectory: folder + "/" + fold)
+                let run = TrainingRun(encoderDirectory: training.encoder, head: kind, source: try TrainingSource(parsing: source),
+                                      split: name, options: training.options, outputDirectory: folder + "/" + fold)
                 var lastReport = Date.distantPast
-                let result = try training.run(store: store, progress: { p in
+                let result = try run.run(store: store, progress: { p in
                     guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }
                     lastReport = Date()
                     let message = String(format: "%@ (%d/%d): epoch %d/%d, step %d/%d, loss %.4f, %.1f items/s", fold,
@@ -131,7 +113,7 @@ struct CrossValidateCommand: ParsableCommand {
                 try store.logJob(jobID, line)
                 print(line)
             }
-            let summary = Summary(split: split, head: kind.rawValue, source: source, epochs: epochs, folds: results)
+            let summary = Summary(split: split, head: kind.rawValue, source: source, epochs: training.epochs, folds: results)
             let text = try jsonString(summary)
             if let report { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: report), options: .atomic) }
             try store.finishJob(jobID, state: .succeeded, result: text)
@@ -145,12 +127,12 @@ struct CrossValidateCommand: ParsableCommand {
         let others = parts.filter { $0 != fold }.sorted()
         let trainIDs = try store.sentenceIDs(.split(name: split, parts: others))
         let testIDs = try store.sentenceIDs(.split(name: split, parts: [fold]))
-        let dev = Set(Self.heldOut(trainIDs, fraction: devFraction, seed: seed))
+        let dev = Set(Self.heldOut(trainIDs, fraction: devFraction, seed: training.seed))
         var assignment: [Int64: String] = [:]
         for id in trainIDs { assignment[id] = dev.contains(id) ? "dev" : "train" }
         for id in testIDs { assignment[id] = "test" }
         let name = "\(split)-\(fold)"
-        try store.saveSplit(name: name, method: "cv-fold", seed: seed,
+        try store.saveSplit(name: name, method: "cv-fold", seed: training.seed,
                             params: ["of": split, "test": fold, "dev_fraction": "\(devFraction)"],
                             assignment: assignment, replace: true)
         return name
@@ -213,17 +195,6 @@ struct CrossValidateCommand: ParsableCommand {
             lines.append(String(format: "fold mean                     %5.2f ± %.2f  %5.2f ± %.2f", m("strict_f1_mean"),
                                 m("strict_f1_sd"), m("lenient_f1_mean"), m("lenient_f1_sd")))
             return lines.joined(separator: "\n")
-        }
-    }
-}
-
-extension HeadKind {
-    /// The head named on the command line: concat, or interact/interaction.
-    init?(option: String) {
-        switch option {
-        case "concat": self = .concat
-        case "interact", "interaction": self = .interaction
-        default: return nil
         }
     }
 }

@@ -21,24 +21,16 @@ struct TrainCommand: ParsableCommand {
             (epoch, step, loss, items/s, ETA) goes to the job row. A cancel request or SIGTERM stops it at \
             the next step; nothing is registered and the folder is removed.
 
-              vigil train --source gold --split holdout --epochs 3 --head interaction
+              vigil train --source gold --split holdout --head interaction --fraction 0.25
             """)
 
     @OptionGroup var corpus: CorpusOptions
-    @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors).", valueName: "dir"))
-    var encoder = "models/minilm-l6"
-    @Option(help: "concat (the paper's head) or interact (an MLP over [h; d; h*d]).") var head = "concat"
+    @OptionGroup var training: TrainingFlags
     @Option(help: ArgumentHelp("gold, curated, teacher[:RUN] or curated+teacher[:RUN].", valueName: "source"))
     var source = "curated"
     @Option(help: ArgumentHelp("A split with parts train, dev and test (e.g. from `vigil split --ratio 8:1:1`).",
                                valueName: "name"))
     var split = "holdout"
-    @Option(help: "Passes over the training items.") var epochs = 3
-    @Option(help: "Peak learning rate (linear warm-up over 10% of the steps, then linear decay).") var lr: Float = 5e-5
-    @Option(help: "(Sentence, drug) items per batch.") var batch = 16
-    @Option(help: "Seed for the head, dropout and batch order.") var seed: UInt64 = 13
-    @Option(help: "Dropout on the encoder's hidden states.") var dropout: Float = 0.1
-    @Option(help: "Dropout on the attention probabilities.") var attentionDropout: Float = 0.1
     @Option(help: ArgumentHelp("Train on this share of SPLIT:train's sentences, a seeded nested subset (learning curves).",
                                valueName: "0-1"))
     var fraction: Double = 1
@@ -47,22 +39,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
 
     func validate() throws {
-        guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }
-        guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, not \(lr)") }
         guard fraction > 0, fraction <= 1 else { throw ValidationError("--fraction must lie in (0, 1], not \(fraction)") }
-        guard attentionDropout >= 0, attentionDropout < 1 else {
-            throw ValidationError("--attention-dropout must lie in [0, 1), not \(attentionDropout)")
-        }
-        guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1), not \(dropout)") }
-        guard headKind != nil else { throw ValidationError("--head \(head): must be concat or interact") }
         do { _ = try TrainingSource(parsing: source) } catch { throw ValidationError("--source \(source): \(error)") }
         guard !split.isEmpty, !split.contains(":") else {
             throw ValidationError("--split \(split): give the split's name; training uses NAME:train, NAME:dev and NAME:test")
         }
     }
-
-    private var headKind: HeadKind? { HeadKind(option: head) }
 
     func run() throws {
         BLASRuntime.ensureFastCore()
@@ -71,18 +53,16 @@ struct TrainCommand: ParsableCommand {
         try store.startJob(jobID, pid: getpid())
         let stop = StopSignal("train: stopping at the next step; no version will be written")
         try runTrainingJob(store, jobID, label: "train") {
-            let kind = headKind ?? .concat
+            let kind = training.headKind
             let formatter = DateFormatter()
             formatter.dateFormat = "yyyyMMdd-HHmmss"
             let folder = out ?? "models/student-\(source.replacingOccurrences(of: ":", with: "-"))-\(kind.rawValue)-"
                 + formatter.string(from: Date())
-            let options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout,
-                                          attentionDropout: attentionDropout)
-            var training = TrainingRun(encoderDirectory: encoder, head: kind, source: try TrainingSource(parsing: source),
-                                       split: split, options: options, outputDirectory: folder)
-            training.fraction = fraction
+            var run = TrainingRun(encoderDirectory: training.encoder, head: kind, source: try TrainingSource(parsing: source),
+                                  split: split, options: training.options, outputDirectory: folder)
+            run.fraction = fraction
             var lastReport = Date.distantPast
-            let result = try training.run(store: store, progress: { p in
+            let result = try run.run(store: store, progress: { p in
                 guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }
                 lastReport = Date()
                 let message = String(format: "epoch %d/%d, step %d/%d, loss %.4f, %.1f items/s, ETA %@", p.epoch, p.epochs,

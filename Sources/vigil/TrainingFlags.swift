@@ -1,0 +1,44 @@
+import ArgumentParser
+import Student
+
+/// The model and optimisation options `vigil train` and `vigil cv` share.
+struct TrainingFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors).", valueName: "dir"))
+    var encoder = "models/minilm-l6"
+    @Option(help: "concat (the paper's head) or interact (an MLP over [h; d; h*d]).") var head = "concat"
+    @Option(help: "Passes over the training items.") var epochs = 5
+    @Option(help: "Peak learning rate (linear warm-up over 10% of the steps, then linear decay).") var lr: Float = 1e-4
+    @Option(help: "(Sentence, drug) items per batch.") var batch = 16
+    @Option(help: "Seed for the head, dropout, batch order and any held-out share.") var seed: UInt64 = 13
+    @Option(help: "Dropout on the encoder's hidden states.") var dropout: Float = 0.1
+    @Option(help: "Dropout on the attention probabilities.") var attentionDropout: Float = 0.1
+
+    func validate() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, not \(lr)") }
+        guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1), not \(dropout)") }
+        guard attentionDropout >= 0, attentionDropout < 1 else {
+            throw ValidationError("--attention-dropout must lie in [0, 1), not \(attentionDropout)")
+        }
+        guard HeadKind(option: head) != nil else { throw ValidationError("--head \(head): must be concat or interact") }
+    }
+
+    var headKind: HeadKind { HeadKind(option: head) ?? .concat }
+
+    var options: TrainingOptions {
+        TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout,
+                        attentionDropout: attentionDropout)
+    }
+}
+
+extension HeadKind {
+    /// The head named on the command line: concat, or interact/interaction.
+    init?(option: String) {
+        switch option {
+        case "concat": self = .concat
+        case "interact", "interaction": self = .interaction
+        default: return nil
+        }
+    }
+}
