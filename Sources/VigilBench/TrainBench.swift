@@ -13,7 +13,6 @@ func trainBench(_ options: Options, peak: Double) throws {
     }
     let batchSize = 16, length = 48, threads = Parallel.threads
     let model = try StudentModel.fresh(encoderDirectory: options.model, head: .concat)
-    let trainer = TaggerTrainer(model: model, options: TrainingOptions(batchSize: batchSize))
     var rng = RandomState(seed: 16)
     let sequences: [[Int32]] = (0..<batchSize).map { _ in
         [101] + (0..<(length - 2)).map { _ in Int32(1_000 + rng.next(below: 20_000)) } + [102]
@@ -22,18 +21,25 @@ func trainBench(_ options: Options, peak: Double) throws {
         TrainingItem(sequence: b, drugPieces: [2, 3], targets: (0..<(length - 2)).map { _ in rng.nextUnitFloat() < 0.1 ? 1 : 0 })
     }
     let batch = TrainingBatch(sequences: sequences, items: items)
-    _ = trainer.profiledStep(batch, lr: 5e-5) // warm-up: buffers allocated, pages touched
     let rounds = max(8, options.runs * 2)
-    var parts: [TaggerTrainer.StepTimes] = []
-    for _ in 0..<rounds { parts.append(trainer.profiledStep(batch, lr: 5e-5)) }
     func median(_ values: [Double]) -> Double { let s = values.sorted(); return s[s.count / 2] }
-    let step = median(parts.map { $0.forward + $0.backward + $0.optimizer })
-    let forward = median(parts.map(\.forward)), backward = median(parts.map(\.backward)), optimizer = median(parts.map(\.optimizer))
+    /// Median step, forward, backward and optimizer seconds, and the trainer (for its memory).
+    func measure(attentionDropout: Float) -> (Double, Double, Double, Double, TaggerTrainer) {
+        let trainer = TaggerTrainer(model: model, options: TrainingOptions(batchSize: batchSize, attentionDropout: attentionDropout))
+        _ = trainer.profiledStep(batch, lr: 5e-5) // warm-up: buffers allocated, pages touched
+        var parts: [TaggerTrainer.StepTimes] = []
+        for _ in 0..<rounds { parts.append(trainer.profiledStep(batch, lr: 5e-5)) }
+        return (median(parts.map { $0.forward + $0.backward + $0.optimizer }), median(parts.map(\.forward)),
+                median(parts.map(\.backward)), median(parts.map(\.optimizer)), trainer)
+    }
+    // Without attention dropout first, so that its trainer is freed before the main one is built.
+    let withoutAttentionDropout = measure(attentionDropout: 0).0
+    let (step, forward, backward, optimizer, trainer) = measure(attentionDropout: 0.1)
     // Training costs about three forward passes of matrix products (forward, then two products per product backward).
     let flops = 3 * model.encoder.flops(sequences: batchSize, length: length)
     let gflops = flops / step / 1e9
     let torch = pythonTrainStep(model: options.model, batch: batchSize, length: length, threads: threads, rounds: rounds)
-    print("Student training: MiniLM-L6 + concat head, batch \(batchSize) × \(length), AdamW, \(threads) threads, median of \(rounds) steps")
+    print("Student training: MiniLM-L6 + concat head, batch \(batchSize) × \(length), hidden and attention dropout 0.1, AdamW, \(threads) threads, median of \(rounds) steps")
     print("")
     print("| runtime | step | forward | backward | optimizer | sentences/s | GFLOP/s | % of peak | Vigil / PyTorch |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -47,6 +53,9 @@ func trainBench(_ options: Options, peak: Double) throws {
     } else {
         print("| PyTorch | - | | | | | | | torch not installed |")
     }
+    print(String(format: "| Vigil without attention dropout | %.0f ms | | | | %.1f | %.1f | | %@ |", withoutAttentionDropout * 1e3,
+                 Double(batchSize) / withoutAttentionDropout, flops / withoutAttentionDropout / 1e9,
+                 torch.flatMap { $0["step"] }.map { String(format: "%.2f×", $0 / withoutAttentionDropout) } ?? "-"))
     print(String(format: "peak resident memory so far: %.0f MiB (activations held: %.0f MiB)", peakResidentMiB(),
                  Double(trainer.activationFloats) * 4 / 1_048_576))
 }
