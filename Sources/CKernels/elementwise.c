@@ -27,13 +27,6 @@ VK_AVX512 void vk_layernorm(const float *x, int rows, int cols, const float *gam
     }
 }
 
-VK_AVX512 void vk_gelu(float *x, size_t count) {
-    for (size_t i = 0; i < count; i += 16) {
-        __mmask16 m = vk_mask(count - i >= 16 ? 16 : (int)(count - i));
-        _mm512_mask_storeu_ps(x + i, m, vk_gelu16(_mm512_maskz_loadu_ps(m, x + i)));
-    }
-}
-
 VK_AVX512 void vk_add(float *x, const float *y, size_t count) {
     for (size_t i = 0; i < count; i += 16) {
         __mmask16 m = vk_mask(count - i >= 16 ? 16 : (int)(count - i));

@@ -57,15 +57,23 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(LinearSchedule(peak: 2, warmupSteps: 0, totalSteps: 4).rate(0), 2)
     }
 
+    /// Clipping's factor, applied by AdamW's pass: the gradients it leaves behind are scaled only
+    /// when their norm is above the maximum.
     func testClippingScalesToTheMaximumNormOnlyWhenAbove() {
-        let gradients = FlatBuffer(layout: layout())
+        let gradients = FlatBuffer(layout: layout()), parameters = FlatBuffer(layout: layout())
         let values: [Float] = [3, 0, 0, 4, 0, 0]
         for i in 0..<6 { gradients.base[i] = values[i] }
-        XCTAssertEqual(GradientClipping.clip(gradients, maxNorm: 10), 5, accuracy: 1e-6)
+        var adam = AdamW(layout: layout())
+        XCTAssertEqual(GradientClipping.norm(gradients), 5, accuracy: 1e-6)
+        adam.update(parameters, gradients: gradients, lr: 0,
+                    gradientScale: GradientClipping.scale(norm: 5, maxNorm: 10))
         XCTAssertEqual(gradients.elements, values, "below the maximum: unchanged")
-        XCTAssertEqual(GradientClipping.clip(gradients, maxNorm: 1), 5, accuracy: 1e-6)
+        adam.update(parameters, gradients: gradients, lr: 0,
+                    gradientScale: GradientClipping.scale(norm: GradientClipping.norm(gradients), maxNorm: 1))
         XCTAssertEqual(gradients.base[0], 0.6, accuracy: 1e-5)
         XCTAssertEqual(gradients.base[3], 0.8, accuracy: 1e-5)
+        adam.update(parameters, gradients: gradients, lr: 0, zeroGradients: true)
+        XCTAssertEqual(gradients.elements, [0, 0, 0, 0, 0, 0], "cleared for the next step")
     }
 
     /// The norm over a word table of which only some rows are live reads only those rows and

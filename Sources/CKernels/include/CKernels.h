@@ -1,7 +1,7 @@
 // CKernels: Vigil's own CPU kernels in C, for loops that Swift cannot vectorise to the
 // machine's full width. Imported by the Tensor target only.
 //
-// The kernels (vk_linear_*, vk_pack_rows, vk_layernorm, vk_gelu, vk_add, vk_attention_head)
+// The kernels (vk_linear_*, vk_pack_rows, vk_layernorm, vk_gelu_into, vk_add, vk_attention_head)
 // use AVX-512F: call them only when vk_has_avx512f() returns 1 (Tensor's `NativeKernels`
 // dispatches). vk_pack_weight, the size helpers, vk_thread_buffer and vk_pool_run run on any CPU.
 #ifndef VIGIL_CKERNELS_H
@@ -53,9 +53,6 @@ float *vk_thread_buffer(size_t floats);
 /// Layer norm of each of `rows` rows of `cols` floats: (x - mean) / sqrt(var + eps) · gamma + beta.
 /// `out` may be `x`.
 void vk_layernorm(const float *x, int rows, int cols, const float *gamma, const float *beta, float eps, float *out);
-
-/// GELU (erf form) in place.
-void vk_gelu(float *x, size_t count);
 
 /// x += y, element by element.
 void vk_add(float *x, const float *y, size_t count);

@@ -5,7 +5,9 @@ public enum GELU {
     /// In place over `count` floats, both cores for large buffers.
     public static func forward(_ x: UnsafeMutablePointer<Float>, count: Int) {
         if NativeKernels.enabled {
-            Parallel.forEachChunk(count) { range in vk_gelu(x + range.lowerBound, range.count) }
+            Parallel.forEachChunk(count) { range in
+                vk_gelu_into(x + range.lowerBound, range.count, x + range.lowerBound)
+            }
             return
         }
         Parallel.forEachChunk(count) { range in

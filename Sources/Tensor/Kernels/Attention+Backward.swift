@@ -67,6 +67,8 @@ extension Attention {
                 let q = qkv + b * length * stride3 + h * headSize, k = q + channels, v = q + 2 * channels
                 let dq = dQKV + b * length * stride3 + h * headSize, dk = dq + channels, dv = dq + 2 * channels
                 let dc = dContext + b * length * channels + h * headSize
+                // P ⊙ M again rather than a saved copy: one vector pass against a (B, heads, T, T)
+                // buffer per layer.
                 var weights = p
                 let mask = dropoutMask.map { $0 + unit * length * length }
                 if let mask, let dropped {
@@ -94,12 +96,6 @@ extension Attention {
     /// `out = a ⊙ b` over `rows` rows of `cols` floats, `stride` apart (`out` may be `a`).
     private static func multiplyRows(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                      rows: Int, cols: Int, stride: Int) {
-        let width = FastMath.Vector.scalarCount
-        for r in 0..<rows {
-            let o = out + r * stride, x = a + r * stride, y = b + r * stride
-            var j = 0
-            while j + width <= cols { o.storeVector(x.loadVector(j) * y.loadVector(j), j); j += width }
-            while j < cols { o[j] = x[j] * y[j]; j += 1 }
-        }
+        for r in 0..<rows { Elementwise.multiply(out + r * stride, a + r * stride, b + r * stride, count: cols) }
     }
 }

@@ -8,7 +8,7 @@ public enum Dropout {
     public static func forward(_ x: UnsafeMutablePointer<Float>, count: Int, probability p: Float,
                                state: inout RandomState, mask: UnsafeMutablePointer<Float>) {
         fillMask(mask, count: count, probability: p, state: &state)
-        multiply(x, by: mask, count: count)
+        Elementwise.multiply(x, x, mask, count: count)
     }
 
     /// Writes `count` multipliers, each 0 with probability `p` and 1/(1-p) otherwise: element
@@ -36,15 +36,7 @@ public enum Dropout {
 
     /// `dx = dy ⊙ mask`, in place on `dy`.
     public static func backward(_ dy: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>, count: Int) {
-        multiply(dy, by: mask, count: count)
-    }
-
-    /// `x *= y`, element by element, in vector lanes.
-    private static func multiply(_ x: UnsafeMutablePointer<Float>, by y: UnsafePointer<Float>, count: Int) {
-        let width = FastMath.Vector.scalarCount
-        var i = 0
-        while i + width <= count { x.storeVector(x.loadVector(i) * y.loadVector(i), i); i += width }
-        while i < count { x[i] *= y[i]; i += 1 }
+        Elementwise.multiply(dy, dy, mask, count: count)
     }
 }
 

@@ -1,7 +1,17 @@
 import CKernels
 
-/// Bias add and residual add, the two broadcasting additions of a transformer block.
+/// Bias add and residual add, the two broadcasting additions of a transformer block, and the
+/// element-wise product that applies dropout masks.
 public enum Elementwise {
+    /// `out = a ⊙ b` over `count` floats, in vector lanes (`out` may be `a` or `b`).
+    public static func multiply(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                count: Int) {
+        let width = FastMath.Vector.scalarCount
+        var i = 0
+        while i + width <= count { out.storeVector(a.loadVector(i) * b.loadVector(i), i); i += width }
+        while i < count { out[i] = a[i] * b[i]; i += 1 }
+    }
+
     /// `x (rows, cols) += bias (cols)` for every row.
     public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
         Parallel.forEachChunk(rows, minimumPerThread: max(1, 32_768 / max(cols, 1))) { range in

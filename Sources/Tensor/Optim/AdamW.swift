@@ -87,24 +87,11 @@ public struct LinearSchedule: Sendable, Equatable {
     }
 }
 
-/// Clipping by the global L2 norm of all gradients (PyTorch's `clip_grad_norm_`).
+/// Clipping by the global L2 norm of all gradients (PyTorch's `clip_grad_norm_`): `norm`, then
+/// `scale`'s factor, which `AdamW.update(gradientScale:)` applies in its own pass.
 public enum GradientClipping {
-    /// Scales `gradients` so their global norm is at most `maxNorm`; returns the norm before clipping.
-    @discardableResult
-    public static func clip(_ gradients: FlatBuffer, maxNorm: Float) -> Float {
-        let norm = self.norm(gradients)
-        let scale = self.scale(norm: norm, maxNorm: maxNorm)
-        if scale != 1 {
-            let g = gradients.base
-            Parallel.forEachChunk(gradients.count, minimumPerThread: 65_536) { range in
-                for i in range { g[i] *= scale }
-            }
-        }
-        return norm
-    }
-
-    /// The factor `clip` multiplies the gradients by: `maxNorm / (norm + 1e-6)` when the norm
-    /// exceeds `maxNorm`, else 1.
+    /// The factor that brings the gradients' global norm down to `maxNorm`: `maxNorm / (norm + 1e-6)`
+    /// when the norm exceeds `maxNorm`, else 1.
     public static func scale(norm: Float, maxNorm: Float) -> Float {
         norm > maxNorm ? maxNorm / (norm + 1e-6) : 1
     }
