@@ -85,8 +85,9 @@ struct CrossValidateCommand: ParsableCommand {
         try runTrainingJob(store, jobID, label: "cv") {
             for (index, fold) in folds.enumerated() {
                 let name = try prepareFold(fold, of: Array(info.parts.keys), store: store)
-                let run = TrainingRun(encoderDirectory: training.encoder, head: kind, source: try TrainingSource(parsing: source),
+                var run = TrainingRun(encoderDirectory: training.encoder, head: kind, source: try TrainingSource(parsing: source),
                                       split: name, options: training.options, outputDirectory: folder + "/" + fold)
+                run.relativePosition = training.relativePosition
                 var lastReport = Date.distantPast
                 let result = try run.run(store: store, progress: { p in
                     guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }

@@ -33,6 +33,9 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Drop spans whose confidence is below this, in [0, 1); default the model's.",
                                valueName: "p"))
     var minConfidence: Float?
+    @Option(help: ArgumentHelp("Decoding with hysteresis: a span grows over neighbouring pieces above this, in (0, threshold]; "
+                               + "default the model's.", valueName: "p"))
+    var extendThreshold: Float?
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
 
     func validate() throws {
@@ -45,6 +48,9 @@ struct PredictCommand: ParsableCommand {
         }
         if let threshold, !(threshold > 0 && threshold < 1) {
             throw ValidationError("--threshold must lie in (0, 1), not \(threshold)")
+        }
+        if let extendThreshold, !(extendThreshold > 0 && extendThreshold < 1) {
+            throw ValidationError("--extend-threshold must lie in (0, 1), not \(extendThreshold)")
         }
     }
 
@@ -63,6 +69,12 @@ struct PredictCommand: ParsableCommand {
             if let threshold { loaded.settings.threshold = threshold }
             if let decoding { loaded.settings.decoding = StudentModel.Decoding(rawValue: decoding) }
             if let minConfidence { loaded.settings.minConfidence = minConfidence }
+            if let extendThreshold {
+                guard extendThreshold <= loaded.settings.threshold else {
+                    throw ValidationError("--extend-threshold \(extendThreshold) is above the threshold \(loaded.settings.threshold)")
+                }
+                loaded.settings.extendThreshold = extendThreshold
+            }
             let run = PredictionRun(model: loaded, modelPath: model, selection: split ?? .all, batchSize: batch)
             var lastNote = Date.distantPast
             let result = try run.run(store: store, progress: { done, total in

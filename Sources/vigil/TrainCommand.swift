@@ -61,6 +61,7 @@ struct TrainCommand: ParsableCommand {
             var run = TrainingRun(encoderDirectory: training.encoder, head: kind, source: try TrainingSource(parsing: source),
                                   split: split, options: training.options, outputDirectory: folder)
             run.fraction = fraction
+            run.relativePosition = training.relativePosition
             var lastReport = Date.distantPast
             let result = try run.run(store: store, progress: { p in
                 guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }

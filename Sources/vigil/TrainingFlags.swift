@@ -12,6 +12,11 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Seed for the head, dropout, batch order and any held-out share.") var seed: UInt64 = 13
     @Option(help: "Dropout on the encoder's hidden states.") var dropout: Float = 0.1
     @Option(help: "Dropout on the attention probabilities.") var attentionDropout: Float = 0.1
+    @Option(help: ArgumentHelp("The head's learning rate as a multiple of --lr (1: one rate, as the paper).",
+                               valueName: "x"))
+    var headLrScale: Float = 1
+    @Flag(help: "Add a learned bias per distance (in word pieces) between token and drug to the head's logit.")
+    var relativePosition = false
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }
@@ -21,14 +26,19 @@ struct TrainingFlags: ParsableArguments {
         guard attentionDropout >= 0, attentionDropout < 1 else {
             throw ValidationError("--attention-dropout must lie in [0, 1), not \(attentionDropout)")
         }
+        guard headLrScale > 0, headLrScale.isFinite else {
+            throw ValidationError("--head-lr-scale must be positive, not \(headLrScale)")
+        }
         guard HeadKind(option: head) != nil else { throw ValidationError("--head \(head): must be concat or interact") }
     }
 
     var headKind: HeadKind { HeadKind(option: head) ?? .concat }
 
     var options: TrainingOptions {
-        TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout,
-                        attentionDropout: attentionDropout)
+        var options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout,
+                                      attentionDropout: attentionDropout)
+        options.headRateScale = headLrScale
+        return options
     }
 }
 

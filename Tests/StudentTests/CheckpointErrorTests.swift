@@ -109,6 +109,22 @@ final class CheckpointErrorTests: XCTestCase {
                                                   reason: "5 does not divide hidden_size 32"))
     }
 
+    func testAnExtendThresholdAboveTheThresholdIsABadSetting() throws {
+        let dir = try folder(with: try original)
+        try Data(#"{"head": "concat", "threshold": 0.4, "mlp_size": 0, "extend_threshold": 0.6}"#.utf8)
+            .write(to: URL(fileURLWithPath: dir + "/vigil.json"))
+        XCTAssertEqual(loadError(dir), .badConfig(path: dir + "/vigil.json", key: "extend_threshold",
+                                                  reason: "must lie in (0, threshold 0.4], not 0.6"))
+    }
+
+    func testADistanceBiasOfTheWrongLengthIsAWrongShape() throws {
+        let dir = try folder(with: try editedHeader { header in
+            header[TaggerHead.distanceName] = ["dtype": "F32", "shape": [4], "data_offsets": [0, 16]]
+        })
+        XCTAssertEqual(loadError(dir), .wrongShape(path: dir + "/model.safetensors", tensor: TaggerHead.distanceName,
+                                                   found: [4], expected: [DrugDistance.bucketCount]))
+    }
+
     func testHalfPrecisionAndBFloat16AreConverted() throws {
         let dir = try Fixtures.temporaryFolder(self)
         // 1.5 and -2.0 in F16 (0x3E00, 0xC000) and BF16 (0x3FC0, 0xC000).

@@ -78,6 +78,44 @@ final class TaggerTests: XCTestCase {
         XCTAssertThrowsError(try model.save(to: dir)) { XCTAssertEqual($0 as? CheckpointError, .folderExists(path: dir)) }
     }
 
+    func testDistanceBucketsAreSignedAndLogSpaced() {
+        // A drug on pieces 10...11: 10 and 9 pieces before it fall in 9–16, 8 and 5 in 5–8, 4 and 3 in 3–4.
+        let buckets = [0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 19, 20, 27, 28, 43, 44, 200]
+            .map { DrugDistance.bucket($0, first: 10, last: 11) }
+        XCTAssertEqual(buckets, [2, 2, 3, 3, 4, 4, 5, 6, 7, 7, 8, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14])
+        XCTAssertEqual(DrugDistance.bucket(500, first: 0, last: 0), DrugDistance.bucketCount - 1)
+        XCTAssertEqual(DrugDistance.bucket(0, first: 400, last: 400), 0)
+    }
+
+    /// The distance bias moves a token's logit by its bucket's value, and so lets even the concat
+    /// head rank a sentence's tokens differently for two drugs; it survives the folder round trip.
+    func testDistanceBiasShiftsLogitsByBucketAndRoundTrips() throws {
+        var model = try StudentModel.load(directory: Fixtures.tinyBERT)
+        let text = "Amiodarone-induced hepatitis after lithium."
+        let states = try model.hiddenStates([text])[0]
+        let plain = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 10))
+        var head = TaggerHead(random: .concat, hiddenSize: 32, mlpSize: 0, seed: 1, relativePosition: true)
+        head.weight1 = model.head.weight1
+        head.bias1 = model.head.bias1
+        head.distanceBias = Tensor(shape: [DrugDistance.bucketCount], data: (0..<DrugDistance.bucketCount).map { Float($0) * 0.5 })
+        model.head = head
+        let members = states.pieces.indices.filter { states.pieces[$0].span.overlaps(Span(0, 10)) }
+        let biased = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 10))
+        for i in plain.indices {
+            let bucket = DrugDistance.bucket(i, first: members.min()!, last: members.max()!)
+            XCTAssertEqual(biased[i] - plain[i], Float(bucket) * 0.5, accuracy: 1e-4, "piece \(i)")
+        }
+        let other = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(35, 42))
+        let gaps = zip(biased, other).map { $0 - $1 }
+        XCTAssertGreaterThan((gaps.max() ?? 0) - (gaps.min() ?? 0), 1, "two drugs now rank the tokens differently")
+
+        let dir = try Fixtures.temporaryFolder(self) + "/distance"
+        try model.save(to: dir)
+        let loaded = try StudentModel.load(directory: dir)
+        XCTAssertEqual(loaded.head.distanceBias, model.head.distanceBias)
+        XCTAssertEqual(loaded.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 10)), biased)
+    }
+
     func testAFolderWithoutVigilJSONIsNotATagger() throws {
         let error = try XCTUnwrap({ () -> Error? in
             do { _ = try StudentModel.load(directory: Fixtures.folder + "/nowhere"); return nil } catch { return error }

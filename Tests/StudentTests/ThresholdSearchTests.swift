@@ -54,4 +54,31 @@ final class ThresholdSearchTests: XCTestCase {
         XCTAssertEqual(StudentModel.decode(pieces: pieces, probabilities: [0.9, 0.8], threshold: 0.5, text: text, drug: drug)
             .map(\.span), [Span(0, 16)])
     }
+
+    /// Hysteresis: a run of pieces over the extend threshold counts when one of them is over the
+    /// threshold, so "count started to increase" stays one span; a run with no confident piece stays out.
+    func testAnExtendThresholdJoinsFragmentsAroundAConfidentPiece() {
+        let text = Array("count started to increase, fever".unicodeScalars)
+        let pieces = [WordPiece(token: "count", id: 0, span: Span(0, 5)), WordPiece(token: "started", id: 0, span: Span(6, 13)),
+                      WordPiece(token: "to", id: 0, span: Span(14, 16)), WordPiece(token: "increase", id: 0, span: Span(17, 25)),
+                      WordPiece(token: ",", id: 0, span: Span(25, 26)), WordPiece(token: "fever", id: 0, span: Span(27, 32))]
+        let probabilities: [Float] = [0.9, 0.3, 0.25, 0.8, 0.05, 0.3]
+        XCTAssertEqual(StudentModel.decode(pieces: pieces, probabilities: probabilities, threshold: 0.5, text: text).map(\.span),
+                       [Span(0, 5), Span(17, 25)])
+        let joined = StudentModel.decode(pieces: pieces, probabilities: probabilities, threshold: 0.5, text: text,
+                                         extendThreshold: 0.2)
+        XCTAssertEqual(joined.map(\.span), [Span(0, 25)], "\"fever\" (0.3) has no piece over 0.5")
+        XCTAssertEqual(joined[0].confidence, (0.9 + 0.3 + 0.25 + 0.8) / 4, accuracy: 1e-6)
+        XCTAssertEqual(StudentModel.decode(pieces: pieces, probabilities: probabilities, threshold: 0.5, text: text,
+                                           extendThreshold: 0.9).map(\.span), [Span(0, 5), Span(17, 25)],
+                       "an extend threshold above the threshold changes nothing")
+
+        let item = ThresholdSearch.Item(sentenceID: 1, mentionID: 1, drug: Span(40, 45), pieces: pieces,
+                                        probabilities: probabilities, text: text, gold: [Span(0, 25)])
+        let search = ThresholdSearch(items: [item])
+        XCTAssertNil(search.best(among: [0.5]).extendThreshold, "no fractions: no hysteresis")
+        let best = search.best(among: [0.5], extendFractions: [1, 0.5, 0.25])
+        XCTAssertEqual(best.extendThreshold, 0.125, "½ · 0.5 does not pass \"to\" (0.25); ¼ · 0.5 does")
+        XCTAssertEqual(best.scores.strict.f1, 1, accuracy: 1e-9)
+    }
 }

@@ -94,9 +94,13 @@ final class TrainingTests: XCTestCase {
     /// Central differences of the batch loss against the backward pass, for parameters in
     /// every kind of slot. h = 1e-2 on Float kernels; a component passes when
     /// |numeric - analytic| ≤ 3e-4 + 3e-2 · |analytic| (loss rounding ≈ 1e-6 / 2h ≈ 5e-5, O(h²) truncation).
-    func checkFullModelGradients(head: HeadKind) throws {
+    func checkFullModelGradients(head: HeadKind, relativePosition: Bool = false) throws {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)
-        model.head = TaggerHead(random: head, hiddenSize: 32, mlpSize: 16, seed: 5)
+        model.head = TaggerHead(random: head, hiddenSize: 32, mlpSize: 16, seed: 5, relativePosition: relativePosition)
+        if relativePosition { // non-zero, so the logits depend on it
+            model.head.distanceBias = Tensor(shape: [DrugDistance.bucketCount],
+                                             data: (0..<DrugDistance.bucketCount).map { Float($0 % 5) * 0.3 - 0.6 })
+        }
         model.settings = StudentModel.Settings(head: head, threshold: 0.5, mlpSize: head == .interaction ? 16 : 0)
         let trainer = TaggerTrainer(model: model, options: TrainingOptions(dropout: 0, attentionDropout: 0))
         let batch = TrainingBatch([encoded(model)[7], encoded(model)[2], encoded(model)[5]]) // lengths differ: padding
@@ -117,6 +121,14 @@ final class TrainingTests: XCTestCase {
         probes += [("layer.0.qkv.weight", 32 * 32 + 40), ("layer.0.qkv.weight", 2 * 32 * 32 + 70), ("head.weight1", 3),
                    ("head.weight1", 40), ("head.bias1", 0)]
         if head == .interaction { probes += [("head.weight1", 3 * 32 * 5 + 70), ("head.weight2", 6), ("head.bias2", 0)] }
+        if relativePosition {
+            // The buckets the batch's items use (inside the drug, just before and after it, far away).
+            let used = Set(batch.items.flatMap { item in
+                item.targets.indices.map { DrugDistance.bucket($0, first: item.drugPieces.min()!, last: item.drugPieces.max()!) }
+            })
+            XCTAssertTrue(used.contains(7))
+            probes += used.sorted().map { ("head.distance", $0) }
+        }
         let h: Float = 1e-2
         var largest: Float = 0
         for (name, offset) in probes {
@@ -138,6 +150,32 @@ final class TrainingTests: XCTestCase {
     func testConcatModelGradientsMatchFiniteDifferences() throws { try checkFullModelGradients(head: .concat) }
 
     func testInteractionModelGradientsMatchFiniteDifferences() throws { try checkFullModelGradients(head: .interaction) }
+
+    func testDistanceBiasGradientsMatchFiniteDifferences() throws {
+        try checkFullModelGradients(head: .concat, relativePosition: true)
+        try checkFullModelGradients(head: .interaction, relativePosition: true)
+    }
+
+    /// `--head-lr-scale`: the head's slots move by the scaled rate, the encoder's by the plain one.
+    func testHeadRateScaleSpeedsUpOnlyTheHead() throws {
+        let model = try StudentModel.load(directory: Fixtures.tinyBERT)
+        func firstStepChange(scale: Float) throws -> (head: Float, encoder: Float) {
+            var options = TrainingOptions(seed: 2, weightDecay: 0, dropout: 0, attentionDropout: 0)
+            options.headRateScale = scale
+            let trainer = TaggerTrainer(model: model, options: options)
+            let before = trainer.parameters.values.elements
+            trainer.step(TrainingBatch(encoded(model)), lr: 1e-3)
+            let after = trainer.parameters.values.elements
+            let head = try XCTUnwrap(trainer.parameters.values.layout.slot("head.bias1")).offset
+            let encoder = try XCTUnwrap(trainer.parameters.values.layout.slot("layer.1.output.bias")).offset
+            return (abs(after[head] - before[head]), abs(after[encoder] - before[encoder]))
+        }
+        let plain = try firstStepChange(scale: 1), scaled = try firstStepChange(scale: 10)
+        // Adam's first step moves every parameter by about the rate, whatever its gradient.
+        XCTAssertEqual(plain.head, 1e-3, accuracy: 1e-4)
+        XCTAssertEqual(scaled.head, 1e-2, accuracy: 1e-3)
+        XCTAssertEqual(scaled.encoder, plain.encoder)
+    }
 
     func testTrainingIsDeterministicGivenTheSeed() throws {
         let model = try StudentModel.load(directory: Fixtures.tinyBERT)

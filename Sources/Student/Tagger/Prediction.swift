@@ -68,7 +68,8 @@ public struct PredictionRun {
             head: model.settings.head.rawValue, source: versionSource,
             params: ["threshold": "\(model.settings.threshold)", "selection": selection.description, "batch": "\(batchSize)",
                      "mlp_size": "\(model.settings.mlpSize)", "decoding": (model.settings.decoding ?? .pieces).rawValue,
-                     "min_confidence": "\(model.settings.minConfidence ?? 0)"].merging(versionParams) { _, training in training })
+                     "min_confidence": "\(model.settings.minConfidence ?? 0)",
+                     "extend_threshold": "\(model.settings.extendThreshold ?? model.settings.threshold)"].merging(versionParams) { _, training in training })
         let layer = try store.writeStudentLayer(info, predictions: predictions)
         return (layer, inputs.count, spanCount)
     }

@@ -18,8 +18,11 @@ public struct StudentModel: Sendable {
         public var decoding: Decoding?
         /// Spans whose confidence (mean probability of their run) is below this are dropped (absent = keep all).
         public var minConfidence: Float?
+        /// Decoding's hysteresis: a span grows over neighbouring pieces over this (absent = `threshold`).
+        public var extendThreshold: Float?
         enum CodingKeys: String, CodingKey {
             case head, threshold, mlpSize = "mlp_size", encoder, decoding, minConfidence = "min_confidence"
+            case extendThreshold = "extend_threshold"
         }
         public init(head: HeadKind, threshold: Float = 0.5, mlpSize: Int = 0, encoder: String? = nil) {
             self.head = head
@@ -77,6 +80,10 @@ public struct StudentModel: Sendable {
         guard settings.threshold > 0, settings.threshold < 1 else {
             throw .badConfig(path: settingsPath, key: "threshold", reason: "must lie in (0, 1), not \(settings.threshold)")
         }
+        if let extend = settings.extendThreshold, !(extend > 0 && extend <= settings.threshold) {
+            throw .badConfig(path: settingsPath, key: "extend_threshold",
+                             reason: "must lie in (0, threshold \(settings.threshold)], not \(extend)")
+        }
         if settings.head == .interaction, settings.mlpSize <= 0 {
             throw .badConfig(path: settingsPath, key: "mlp_size", reason: "the interaction head needs a positive size")
         }
@@ -122,12 +129,14 @@ public struct StudentModel: Sendable {
 
 extension StudentModel {
     /// A tagger over a plain BERT folder's encoder with a freshly initialised head of `kind`
-    /// (what training starts from). `mlpSize` defaults to the hidden size for the interaction head.
+    /// (what training starts from). `mlpSize` defaults to the hidden size for the interaction head;
+    /// `relativePosition` adds the head's distance bias.
     public static func fresh(encoderDirectory: String, head kind: HeadKind, mlpSize: Int? = nil, threshold: Float = 0.5,
-                             seed: UInt64 = 1) throws(CheckpointError) -> StudentModel {
+                             seed: UInt64 = 1, relativePosition: Bool = false) throws(CheckpointError) -> StudentModel {
         let (config, tokenizer, encoder, _) = try loadEncoder(directory: encoderDirectory)
         let size = kind == .interaction ? (mlpSize ?? config.hiddenSize) : 0
-        let head = TaggerHead(random: kind, hiddenSize: config.hiddenSize, mlpSize: size, seed: seed)
+        let head = TaggerHead(random: kind, hiddenSize: config.hiddenSize, mlpSize: size, seed: seed,
+                              relativePosition: relativePosition)
         let name = URL(fileURLWithPath: encoderDirectory).standardizedFileURL.lastPathComponent
         return StudentModel(config: config, tokenizer: tokenizer, encoder: encoder, head: head,
                             settings: Settings(head: kind, threshold: threshold, mlpSize: size, encoder: name))

@@ -61,7 +61,8 @@ extension StudentModel {
             return input.drugs.map { drug in
                 let probabilities = tokenProbabilities(pieces: states.pieces, hidden: states.hidden, drug: drug)
                 return Self.decode(pieces: states.pieces, probabilities: probabilities, threshold: settings.threshold, text: text,
-                                   drug: drug, decoding: settings.decoding ?? .pieces, minConfidence: settings.minConfidence ?? 0)
+                                   drug: drug, decoding: settings.decoding ?? .pieces, minConfidence: settings.minConfidence ?? 0,
+                                   extendThreshold: settings.extendThreshold)
             }
         }
     }
@@ -80,26 +81,37 @@ extension StudentModel {
         var pooled = [Float](repeating: 0, count: c)
         for i in members { for j in 0..<c { pooled[j] += hidden.data[i * c + j] } }
         for j in 0..<c { pooled[j] /= Float(members.count) }
-        return head.logits(hidden: hidden, drug: pooled)
+        return head.logits(hidden: hidden, drug: pooled, drugPieces: members)
     }
 
     /// Maximal runs of pieces over `threshold`, as character spans widened to whole words.
     /// Runs that widen onto the same word merge; confidence is the mean probability of the run.
     /// With `.firstPiece` each word's first piece speaks for the whole word. Spans whose confidence is
     /// below `minConfidence` are dropped.
+    /// With an `extendThreshold` below `threshold` decoding has hysteresis: a run is a maximal run of
+    /// pieces over `extendThreshold` that holds at least one piece over `threshold`, so a span grows
+    /// over its less certain neighbours ("thrombocyte count started to increase" stays one span
+    /// instead of two fragments when "started to" is only fairly likely).
     /// A span's end is trimmed back over trailing punctuation and function words ("of", "into", …),
     /// which no ADE annotation ends with. A span that lies inside `drug` is dropped: a drug mention is never its own adverse event
     /// (an ADE may contain its drug, as in "lithium toxicity", but never is only the drug).
     public static func decode(pieces: [WordPiece], probabilities: [Float], threshold: Float,
                               text: [Unicode.Scalar], drug: Span? = nil, decoding: Decoding = .pieces,
-                              minConfidence: Float = 0) -> [TaggedSpan] {
+                              minConfidence: Float = 0, extendThreshold: Float? = nil) -> [TaggedSpan] {
         let probabilities = decoding == .firstPiece ? firstPieceProbabilities(pieces, probabilities) : probabilities
+        let low = min(extendThreshold ?? threshold, threshold)
         var spans: [TaggedSpan] = []
         var i = 0
         while i < probabilities.count {
-            guard probabilities[i] > threshold else { i += 1; continue }
-            var j = i, sum: Float = 0
-            while j < probabilities.count, probabilities[j] > threshold { sum += probabilities[j]; j += 1 }
+            guard probabilities[i] > low else { i += 1; continue }
+            var j = i, sum: Float = 0, peak: Float = 0
+            while j < probabilities.count, probabilities[j] > low {
+                sum += probabilities[j]
+                peak = max(peak, probabilities[j])
+                j += 1
+            }
+            defer { i = j }
+            guard peak > threshold else { continue }
             var span = Span(pieces[i].span.start, pieces[j - 1].span.end)
             while span.start > 0, isWordScalar(text[span.start - 1]) { span.start -= 1 }
             while span.end < text.count, isWordScalar(text[span.end]) { span.end += 1 }
@@ -110,7 +122,6 @@ extension StudentModel {
             } else {
                 spans.append(TaggedSpan(span: span, confidence: confidence))
             }
-            i = j
         }
         return spans.compactMap { tagged -> TaggedSpan? in
             guard let span = trimmedEnd(tagged.span, text: text) else { return nil }

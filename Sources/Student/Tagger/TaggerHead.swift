@@ -10,9 +10,30 @@ public enum HeadKind: String, Sendable, Codable, CaseIterable {
     case interaction
 }
 
+/// Signed, log-spaced buckets of a piece's distance (in word pieces) to a drug mention: the
+/// mention itself, then 1, 2, 3–4, 5–8, 9–16, 17–32 and 33 or more pieces on either side.
+public enum DrugDistance {
+    public static let bucketCount = 15
+
+    /// The bucket of piece `piece` for a drug covering pieces `first...last`: 7 inside the
+    /// mention, below 7 before it, above 7 after it.
+    public static func bucket(_ piece: Int, first: Int, last: Int) -> Int {
+        let distance = piece < first ? first - piece : piece > last ? piece - last : 0
+        var magnitude = 0
+        if distance > 0 {
+            magnitude = 1
+            var reach = 1
+            while reach < distance, magnitude < 7 { reach *= 2; magnitude += 1 }
+        }
+        return piece < first ? 7 - magnitude : 7 + magnitude
+    }
+}
+
 /// The tagger head's parameters (saved under `vigil_head.` in `model.safetensors`).
 public struct TaggerHead: Sendable {
     public static let prefix = "vigil_head."
+    /// The checkpoint name of the optional relative-position bias (`DrugDistance.bucketCount` floats).
+    public static let distanceName = prefix + "distance_bias"
 
     public let kind: HeadKind
     public let hiddenSize: Int
@@ -22,6 +43,9 @@ public struct TaggerHead: Sendable {
     /// interaction only: second layer (1, H) and its bias (1).
     public var weight2: Tensor?
     public var bias2: Tensor?
+    /// Optional relative-position bias: one learned logit offset per `DrugDistance` bucket, so the
+    /// head can prefer tokens near the drug (and tell two drugs of one sentence apart even as concat).
+    public var distanceBias: Tensor?
 
     /// The tensor names and shapes a head of `kind` over hidden size `c` needs (`mlpSize` for interaction).
     public static func expectedShapes(kind: HeadKind, hiddenSize c: Int, mlpSize: Int) -> [(String, [Int])] {
@@ -36,7 +60,7 @@ public struct TaggerHead: Sendable {
     /// Reads the head from a checkpoint file, checking names and shapes.
     public init(file: SafeTensorsFile, kind: HeadKind, hiddenSize: Int, mlpSize: Int) throws(CheckpointError) {
         let expected = Self.expectedShapes(kind: kind, hiddenSize: hiddenSize, mlpSize: mlpSize)
-        let names = Set(expected.map(\.0))
+        let names = Set(expected.map(\.0) + [Self.distanceName])
         for name in file.names where name.hasPrefix(Self.prefix) && !names.contains(name) {
             throw .unexpectedTensor(path: file.path, tensor: name)
         }
@@ -46,20 +70,29 @@ public struct TaggerHead: Sendable {
             guard entry.shape == shape else { throw .wrongShape(path: file.path, tensor: name, found: entry.shape, expected: shape) }
             tensors.append(try file.tensor(name))
         }
-        self.init(kind: kind, hiddenSize: hiddenSize, tensors: tensors)
+        var distance: Tensor?
+        if let entry = file.entries[Self.distanceName] {
+            guard entry.shape == [DrugDistance.bucketCount] else {
+                throw .wrongShape(path: file.path, tensor: Self.distanceName, found: entry.shape, expected: [DrugDistance.bucketCount])
+            }
+            distance = try file.tensor(Self.distanceName)
+        }
+        self.init(kind: kind, hiddenSize: hiddenSize, tensors: tensors, distanceBias: distance)
     }
 
-    init(kind: HeadKind, hiddenSize: Int, tensors: [Tensor]) {
+    init(kind: HeadKind, hiddenSize: Int, tensors: [Tensor], distanceBias: Tensor? = nil) {
         self.kind = kind
         self.hiddenSize = hiddenSize
         weight1 = tensors[0]
         bias1 = tensors[1]
         weight2 = tensors.count > 2 ? tensors[2] : nil
         bias2 = tensors.count > 3 ? tensors[3] : nil
+        self.distanceBias = distanceBias
     }
 
-    /// A freshly initialised head (uniform ±1/sqrt(fan-in), as PyTorch's `Linear`), seeded.
-    public init(random kind: HeadKind, hiddenSize: Int, mlpSize: Int, seed: UInt64) {
+    /// A freshly initialised head (uniform ±1/sqrt(fan-in), as PyTorch's `Linear`), seeded; with
+    /// `relativePosition`, a zero distance bias.
+    public init(random kind: HeadKind, hiddenSize: Int, mlpSize: Int, seed: UInt64, relativePosition: Bool = false) {
         var state = seed
         func uniform(_ shape: [Int], fanIn: Int) -> Tensor {
             let bound = 1 / Float(fanIn).squareRoot()
@@ -72,7 +105,8 @@ public struct TaggerHead: Sendable {
         }
         let shapes = Self.expectedShapes(kind: kind, hiddenSize: hiddenSize, mlpSize: mlpSize)
         let fanIns = kind == .concat ? [2 * hiddenSize, 2 * hiddenSize] : [3 * hiddenSize, 3 * hiddenSize, mlpSize, mlpSize]
-        self.init(kind: kind, hiddenSize: hiddenSize, tensors: zip(shapes, fanIns).map { uniform($0.0.1, fanIn: $0.1) })
+        self.init(kind: kind, hiddenSize: hiddenSize, tensors: zip(shapes, fanIns).map { uniform($0.0.1, fanIn: $0.1) },
+                  distanceBias: relativePosition ? Tensor(zeros: [DrugDistance.bucketCount]) : nil)
     }
 
     /// The hidden width of the interaction MLP (0 for concat).
@@ -82,11 +116,21 @@ public struct TaggerHead: Sendable {
     public var namedTensors: [(name: String, tensor: Tensor)] {
         let names = Self.expectedShapes(kind: kind, hiddenSize: hiddenSize, mlpSize: mlpSize).map(\.0)
         return zip(names, [weight1, bias1, weight2, bias2].compactMap { $0 }).map { ($0, $1) }
+            + (distanceBias.map { [(Self.distanceName, $0)] } ?? [])
     }
 
     /// One logit per token: P(token i is an ADE of this drug) = sigmoid(logit).
-    /// `hidden` is (n, C) and `drug` the drug's pooled vector (C).
-    public func logits(hidden: Tensor, drug: [Float]) -> [Float] {
+    /// `hidden` is (n, C) and `drug` the drug's pooled vector (C); `drugPieces` (the rows pooled)
+    /// place the drug for the distance bias.
+    public func logits(hidden: Tensor, drug: [Float], drugPieces: [Int] = []) -> [Float] {
+        var result = contentLogits(hidden: hidden, drug: drug)
+        if let distanceBias, let first = drugPieces.min(), let last = drugPieces.max() {
+            for i in result.indices { result[i] += distanceBias.data[DrugDistance.bucket(i, first: first, last: last)] }
+        }
+        return result
+    }
+
+    private func contentLogits(hidden: Tensor, drug: [Float]) -> [Float] {
         let n = hidden.shape[0], c = hiddenSize
         switch kind {
         case .concat:

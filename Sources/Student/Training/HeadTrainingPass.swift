@@ -7,6 +7,7 @@ import Tensor
 /// and `d` the mean of its drug pieces' states (`MeanPool`).
 /// - concat: `logit_i = w_h · h_i + w_d · d + b`.
 /// - interaction: `logit_i = w2 · gelu(W1 [h_i; d; h_i ⊙ d] + b1) + b2`.
+/// With the relative-position bias, `r[bucket(i)]` (`DrugDistance`) is added to either.
 enum HeadTrainingPass {
     /// Adds the head's gradients into `parameters.gradients` and writes the loss gradient of the
     /// hidden states into `dHidden` (B·T, C; must be zero on entry). Returns the mean loss.
@@ -30,9 +31,18 @@ enum HeadTrainingPass {
                                 MeanPool.forward(h, cols: c, members: item.drugPieces, into: d.baseAddress!)
                                 let scratch = Scratch(pieces: pieces, parameters: parameters)
                                 scratch.forward(h, drug: d.baseAddress!, logits: z.baseAddress!)
+                                let buckets = distanceBuckets(pieces: pieces, drugPieces: item.drugPieces, parameters: parameters)
+                                if let buckets {
+                                    let r = parameters.values["head.distance"]
+                                    for i in 0..<pieces { z[i] += r[buckets[i]] }
+                                }
                                 total += SigmoidBCE.forwardBackward(logits: z.baseAddress!, targets: y.baseAddress!,
                                                                     count: pieces, normalizer: normalizer,
                                                                     dLogits: dz.baseAddress!)
+                                if let buckets {
+                                    let dr = parameters.gradients["head.distance"]
+                                    for i in 0..<pieces { dr[buckets[i]] += dz[i] }
+                                }
                                 scratch.backward(h, drug: d.baseAddress!, dLogits: dz.baseAddress!, dHidden: dh,
                                                  dDrug: dd.baseAddress!)
                                 MeanPool.backward(dOut: dd.baseAddress!, cols: c, members: item.drugPieces, dInput: dh)
@@ -43,6 +53,12 @@ enum HeadTrainingPass {
             }
         }
         return total / Double(normalizer)
+    }
+
+    /// Each piece's `DrugDistance` bucket, when the head has the distance bias.
+    private static func distanceBuckets(pieces: Int, drugPieces: [Int], parameters: TrainingParameters) -> [Int]? {
+        guard parameters.relativePosition, let first = drugPieces.min(), let last = drugPieces.max() else { return nil }
+        return (0..<pieces).map { DrugDistance.bucket($0, first: first, last: last) }
     }
 
     /// One item's head computation with its intermediate buffers.

@@ -15,6 +15,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var dropout: Float = 0.1
     /// Dropout on the attention probabilities (BERT's `attention_probs_dropout_prob`).
     public var attentionDropout: Float = 0.1
+    /// The head's learning rate as a multiple of the encoder's (1: one rate for all, as the paper).
+    public var headRateScale: Float = 1
 
     public init(epochs: Int = 3, learningRate: Float = 5e-5, batchSize: Int = 16, seed: UInt64 = 13,
                 warmupFraction: Float = 0.1, weightDecay: Float = 0.01, maxGradientNorm: Float = 1, dropout: Float = 0.1,
@@ -51,6 +53,7 @@ public final class TaggerTrainer {
         self.options = options
         encoderPass = EncoderTrainingPass(parameters: parameters)
         optimizer = AdamW(layout: parameters.values.layout, weightDecay: options.weightDecay)
+        if options.headRateScale != 1 { optimizer.scaleRate(ofSlotsWithPrefix: "head.", by: options.headRateScale) }
         random = RandomState(seed: options.seed)
     }
 

@@ -54,14 +54,15 @@ public struct ThresholdSearch {
         decoding = model.settings.decoding ?? .pieces
     }
 
-    /// Strict and lenient scores of the cached items decoded at `threshold`, dropping spans whose
-    /// confidence is below `minConfidence`.
-    public func scores(threshold: Float, minConfidence: Float = 0) -> LayerScores {
+    /// Strict and lenient scores of the cached items decoded at `threshold` (with hysteresis down to
+    /// `extendThreshold`, when given), dropping spans whose confidence is below `minConfidence`.
+    public func scores(threshold: Float, minConfidence: Float = 0, extendThreshold: Float? = nil) -> LayerScores {
         var predicted: [ADEPair] = [], gold: [ADEPair] = []
         for item in items {
             let key = DrugKey(mentionID: item.mentionID, name: "")
             let spans = StudentModel.decode(pieces: item.pieces, probabilities: item.probabilities, threshold: threshold,
-                                            text: item.text, drug: item.drug, decoding: decoding, minConfidence: minConfidence)
+                                            text: item.text, drug: item.drug, decoding: decoding, minConfidence: minConfidence,
+                                            extendThreshold: extendThreshold)
             predicted += spans.map { ADEPair(sentenceID: item.sentenceID, drug: key, span: $0.span) }
             gold += item.gold.map { ADEPair(sentenceID: item.sentenceID, drug: key, span: $0) }
         }
@@ -72,24 +73,41 @@ public struct ThresholdSearch {
     /// The span-confidence floors tried by default: none, 0.6, 0.7, 0.8.
     public static let defaultMinConfidences: [Float] = [0, 0.6, 0.7, 0.8]
 
-    /// The best (threshold, confidence floor) pair (strict F1 + lenient F1; ties to the threshold
-    /// nearest 0.5, then the lower floor) and its scores.
-    public func best(among candidates: [Float] = defaultCandidates, minConfidences: [Float] = [0])
-        -> (threshold: Float, minConfidence: Float, scores: LayerScores) {
-        var best: (threshold: Float, minConfidence: Float, scores: LayerScores, objective: Double)?
+    /// The hysteresis floors tried by default, as fractions of the threshold: none (1), ½, ¼, ⅛.
+    public static let defaultExtendFractions: [Float] = [1, 0.5, 0.25, 0.125]
+
+    /// The decoding chosen on dev and its scores.
+    public struct Choice: Sendable {
+        public var threshold: Float
+        public var minConfidence: Float
+        /// nil: no hysteresis (the extend threshold equals the threshold).
+        public var extendThreshold: Float?
+        public var scores: LayerScores
+    }
+
+    /// The best (threshold, confidence floor, extend threshold) by strict F1 + lenient F1; ties go to
+    /// the threshold nearest 0.5, then the lower floor, then the least hysteresis. Extend thresholds
+    /// are `extendFractions` of each candidate threshold (1 = none).
+    public func best(among candidates: [Float] = defaultCandidates, minConfidences: [Float] = [0],
+                     extendFractions: [Float] = [1]) -> Choice {
+        var best: (choice: Choice, objective: Double)?
+        let fractions = extendFractions.filter { $0 > 0 && $0 <= 1 }.sorted(by: >)
         for threshold in candidates where threshold > 0 && threshold < 1 {
             for floor in minConfidences.sorted() where floor >= 0 && floor < 1 {
-                let scores = self.scores(threshold: threshold, minConfidence: floor)
-                let objective = scores.strict.f1 + scores.lenient.f1
-                if let current = best {
-                    let better = objective > current.objective + 1e-12
-                        || (abs(objective - current.objective) <= 1e-12 && abs(threshold - 0.5) < abs(current.threshold - 0.5))
-                    if !better { continue }
+                for fraction in fractions.isEmpty ? [1] : fractions {
+                    let extend: Float? = fraction < 1 ? threshold * fraction : nil
+                    let scores = self.scores(threshold: threshold, minConfidence: floor, extendThreshold: extend)
+                    let objective = scores.strict.f1 + scores.lenient.f1
+                    if let current = best {
+                        let better = objective > current.objective + 1e-12
+                            || (abs(objective - current.objective) <= 1e-12
+                                && abs(threshold - 0.5) < abs(current.choice.threshold - 0.5))
+                        if !better { continue }
+                    }
+                    best = (Choice(threshold: threshold, minConfidence: floor, extendThreshold: extend, scores: scores), objective)
                 }
-                best = (threshold, floor, scores, objective)
             }
         }
-        guard let best else { return (0.5, 0, scores(threshold: 0.5)) }
-        return (best.threshold, best.minConfidence, best.scores)
+        return best?.choice ?? Choice(threshold: 0.5, minConfidence: 0, extendThreshold: nil, scores: scores(threshold: 0.5))
     }
 }

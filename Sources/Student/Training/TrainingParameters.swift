@@ -5,17 +5,20 @@ import Tensor
 ///
 /// Names: `embeddings.word|position|type`, `embeddings.norm.gamma|beta`, and per layer `l`
 /// `layer.l.qkv|attention_out|intermediate|output.weight|bias`, `layer.l.attention_norm|output_norm.gamma|beta`;
-/// the head's `head.weight1`, `head.bias1` (and `head.weight2`, `head.bias2` for the interaction head).
+/// the head's `head.weight1`, `head.bias1` (and `head.weight2`, `head.bias2` for the interaction head,
+/// `head.distance` with the relative-position bias).
 /// Biases and layer-norm parameters do not decay.
 public final class TrainingParameters: @unchecked Sendable {
     public let config: BertConfig
     public let headKind: HeadKind
     public let mlpSize: Int
+    /// Whether the head has the relative-position (distance) bias.
+    public let relativePosition: Bool
     public let values: FlatBuffer
     public let gradients: FlatBuffer
 
     /// The layout for a config and head.
-    public static func layout(config c: BertConfig, head: HeadKind, mlpSize: Int) -> ParameterLayout {
+    public static func layout(config c: BertConfig, head: HeadKind, mlpSize: Int, relativePosition: Bool = false) -> ParameterLayout {
         let h = c.hiddenSize, i = c.intermediateSize
         var layout = ParameterLayout()
         layout.add("embeddings.word", [c.vocabularySize, h], decays: true)
@@ -48,6 +51,7 @@ public final class TrainingParameters: @unchecked Sendable {
             layout.add("head.weight2", [1, mlpSize], decays: true)
             layout.add("head.bias2", [1], decays: false)
         }
+        if relativePosition { layout.add("head.distance", [DrugDistance.bucketCount], decays: false) }
         return layout
     }
 
@@ -56,7 +60,8 @@ public final class TrainingParameters: @unchecked Sendable {
         config = model.config
         headKind = model.head.kind
         mlpSize = model.head.mlpSize
-        let layout = Self.layout(config: config, head: headKind, mlpSize: mlpSize)
+        relativePosition = model.head.distanceBias != nil
+        let layout = Self.layout(config: config, head: headKind, mlpSize: mlpSize, relativePosition: relativePosition)
         values = FlatBuffer(layout: layout)
         gradients = FlatBuffer(layout: layout)
         let w = model.encoder.weights
@@ -75,6 +80,7 @@ public final class TrainingParameters: @unchecked Sendable {
             values.set("head.weight2", w2)
             values.set("head.bias2", b2)
         }
+        if let distance = head.distanceBias { values.set("head.distance", distance) }
     }
 
     private static func layerTensors(_ layer: BertLayerWeights) -> [(String, Tensor)] {
@@ -109,7 +115,8 @@ public final class TrainingParameters: @unchecked Sendable {
         if headKind == .interaction { tensors += [values.tensor("head.weight2"), values.tensor("head.bias2")] }
         var model = base
         model.encoder = BertEncoder(config: config, weights: w)
-        model.head = TaggerHead(kind: headKind, hiddenSize: config.hiddenSize, tensors: tensors)
+        model.head = TaggerHead(kind: headKind, hiddenSize: config.hiddenSize, tensors: tensors,
+                                distanceBias: relativePosition ? values.tensor("head.distance") : nil)
         return model
     }
 }

@@ -60,6 +60,8 @@ public struct TrainingRun {
     public var encoderDirectory: String
     public var head: HeadKind
     public var mlpSize: Int?
+    /// Give the fresh head the relative-position (drug distance) bias.
+    public var relativePosition = false
     public var source: TrainingSource
     /// The split's name: training uses `NAME:train`, model selection `NAME:dev`, scoring `NAME:test`.
     public var split: String
@@ -69,6 +71,8 @@ public struct TrainingRun {
     /// Choose the decoding threshold and the span-confidence floor on the dev part (`ThresholdSearch`)
     /// and save them in `vigil.json`; otherwise the threshold stays 0.5 with no floor.
     public var tuneThreshold = true
+    /// Whether that tuning also tries decoding with hysteresis (`StudentModel.Settings.extendThreshold`).
+    public var tuneExtension = true
     /// The decoding rule saved with the model (and used to score dev): a word's first piece decides,
     /// which scored slightly higher on the ADE dev part than letting any piece decide.
     public var decoding: StudentModel.Decoding = .firstPiece
@@ -98,7 +102,8 @@ public struct TrainingRun {
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: outputDirectory), !contents.isEmpty {
             throw TrainingError.outputExists(path: outputDirectory)
         }
-        var base = try StudentModel.fresh(encoderDirectory: encoderDirectory, head: head, mlpSize: mlpSize, seed: options.seed)
+        var base = try StudentModel.fresh(encoderDirectory: encoderDirectory, head: head, mlpSize: mlpSize, seed: options.seed,
+                                          relativePosition: relativePosition)
         base.settings.decoding = decoding
         let train = Self.subset(try store.trainingSentences(source: source, selection: part("train")),
                                 fraction: fraction, seed: options.seed)
@@ -154,12 +159,15 @@ public struct TrainingRun {
         var devScores = best.dev
         if tuneThreshold, !dev.isEmpty {
             let tuned = try ThresholdSearch(model: model, sentences: dev, batch: predictBatch)
-                .best(minConfidences: ThresholdSearch.defaultMinConfidences)
+                .best(minConfidences: ThresholdSearch.defaultMinConfidences,
+                      extendFractions: tuneExtension ? ThresholdSearch.defaultExtendFractions : [1])
             model.settings.threshold = tuned.threshold
             model.settings.minConfidence = tuned.minConfidence
+            model.settings.extendThreshold = tuned.extendThreshold
             devScores = tuned.scores
-            try log(String(format: "threshold %.2f, min span confidence %.2f chosen on %@: dev strict F1 %.2f, lenient F1 %.2f",
-                           tuned.threshold, tuned.minConfidence, part("dev").description,
+            try log(String(format: "threshold %.2f, extend threshold %.3f, min span confidence %.2f chosen on %@: "
+                           + "dev strict F1 %.2f, lenient F1 %.2f",
+                           tuned.threshold, tuned.extendThreshold ?? tuned.threshold, tuned.minConfidence, part("dev").description,
                            tuned.scores.strict.f1 * 100, tuned.scores.lenient.f1 * 100))
         }
 
@@ -169,6 +177,7 @@ public struct TrainingRun {
             "batch": "\(options.batchSize)", "seed": "\(options.seed)", "warmup": "\(options.warmupFraction)",
             "weight_decay": "\(options.weightDecay)", "max_grad_norm": "\(options.maxGradientNorm)",
             "dropout": "\(options.dropout)", "attention_dropout": "\(options.attentionDropout)", "split": split,
+            "head_lr_scale": "\(options.headRateScale)", "relative_position": "\(relativePosition)",
             "train_items": "\(instances)",
             "train_seconds": String(format: "%.1f", trainingSeconds), "encoder_path": encoderDirectory,
             "train_sentences": "\(train.count)", "fraction": "\(fraction)",

@@ -12,11 +12,21 @@ public struct AdamW: Sendable {
     public private(set) var step = 0
     private let m: FlatBuffer
     private let v: FlatBuffer
+    /// Per slot (in layout order), the factor on the learning rate (1 unless `scaleRate` changed it).
+    public private(set) var rateScales: [Float]
 
     public init(layout: ParameterLayout, weightDecay: Float = 0.01) {
         m = FlatBuffer(layout: layout)
         v = FlatBuffer(layout: layout)
         self.weightDecay = weightDecay
+        rateScales = Array(repeating: 1, count: layout.slots.count)
+    }
+
+    /// Multiplies the learning rate (and with it the decoupled decay) of every slot whose name
+    /// starts with `prefix` by `factor`: a freshly initialised head can learn faster than the
+    /// pretrained encoder it sits on.
+    public mutating func scaleRate(ofSlotsWithPrefix prefix: String, by factor: Float) {
+        for (k, slot) in m.layout.slots.enumerated() where slot.name.hasPrefix(prefix) { rateScales[k] = factor }
     }
 
     /// One update of `parameters` from `gradients` (same layout) at learning rate `lr`:
@@ -30,11 +40,13 @@ public struct AdamW: Sendable {
         let b1 = beta1, b2 = beta2, eps = epsilon, scale = gradientScale
         let correction1 = 1 - Float(Foundation.pow(Double(b1), Double(step)))
         let correction2 = 1 - Float(Foundation.pow(Double(b2), Double(step)))
-        let stepSize = lr / correction1, sqrtCorrection2 = correction2.squareRoot()
+        let sqrtCorrection2 = correction2.squareRoot()
         let p = parameters.base, g = gradients.base, m1 = m.base, m2 = v.base
         let native = NativeKernels.enabled
-        for slot in parameters.layout.slots {
-            let decay: Float = slot.decays ? 1 - lr * weightDecay : 1
+        for (k, slot) in parameters.layout.slots.enumerated() {
+            let rate = lr * (k < rateScales.count ? rateScales[k] : 1)
+            let stepSize = rate / correction1
+            let decay: Float = slot.decays ? 1 - rate * weightDecay : 1
             Parallel.forEachChunk(slot.count, minimumPerThread: 65_536) { range in
                 var i = slot.offset + range.lowerBound
                 let end = slot.offset + range.upperBound
