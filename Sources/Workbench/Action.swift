@@ -142,7 +142,7 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .diffView: "Toggle the teacher/student diff view"
         case .rawView: "Show the raw prompt and response behind the teacher's proposal"
         case .cancelJob: "Cancel the newest running job"
-        case .command: "Command line: :teach :train :predict :eval :cancel ID :theme NAME :filter NAME :sort disagreement|corpus :layer NAME :q"
+        case .command: "Command line: :teach :train :predict :eval [--options] :cancel ID :theme NAME :filter NAME :sort disagreement|corpus :layer NAME :q"
         case .help: "This key reference"
         case .quit: "Quit (everything shown as saved is saved)"
         }

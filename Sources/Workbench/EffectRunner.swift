@@ -77,9 +77,9 @@ public final class EffectRunner {
             let text = try store.sentenceTexts([sentenceID])[sentenceID].flatMap { ScalarText($0).text(at: span) } ?? ""
             return [.drugAdded(QueueEntry(item: ItemKey(sentenceID: sentenceID, drugMentionID: id), state: .pending,
                                           drug: text))]
-        case .startJob(let kind):
+        case .startJob(let kind, let arguments):
             guard let supervisor else { return [.failed("jobs cannot be started from here")] }
-            let id = try supervisor.start(kind)
+            let id = try supervisor.start(kind, arguments: arguments)
             return [.jobs(try supervisor.rows()), .info("started \(kind.rawValue) job \(id)")]
         case .cancelJob(let id):
             guard let supervisor else { return [.failed("jobs cannot be cancelled from here")] }

@@ -27,12 +27,14 @@ public final class JobSupervisor {
     }
 
     /// Queues a job row and starts its process; refuses when one of the kind is active.
+    /// `arguments` follow the defaults of `arguments(for:store:)`; the job's own option parsing
+    /// judges them (the last of a repeated option wins), and a bad one fails the job with its message.
     @discardableResult
-    public func start(_ kind: JobKind) throws -> Int64 {
+    public func start(_ kind: JobKind, arguments: [String] = []) throws -> Int64 {
         if let active = try rows().first(where: { $0.job.kind == kind.rawValue && $0.isActive }) {
             throw JobStartError.alreadyRunning(kind: kind.rawValue, id: active.job.id)
         }
-        let extra = Self.arguments(for: kind, store: store)
+        let extra = Self.arguments(for: kind, store: store) + arguments
         let id = try store.createJob(kind: kind.rawValue, arguments: extra)
         try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let stderrPath = logDirectory + "/job-\(id).stderr"

@@ -95,7 +95,8 @@ public enum Effect: Hashable, Sendable {
     case loadFilter(QueueFilter)
     case search(String)
     case addDrugMention(sentenceID: Int64, span: Span)
-    case startJob(JobKind)
+    /// A background job, with options added to its command line (`:train --epochs 10`).
+    case startJob(JobKind, arguments: [String] = [])
     case cancelJob(Int64)
     case refreshMetrics
     case setTheme(String)

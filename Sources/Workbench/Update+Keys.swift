@@ -136,20 +136,21 @@ extension WorkbenchModel {
             layer = l
             return []
         default:
-            if let kind = JobKind(rawValue: name) { return startJob(kind) }
+            if let kind = JobKind(rawValue: name) { return startJob(kind, arguments: Array(words.dropFirst())) }
             say("unknown command :\(name)", error: true)
             return []
         }
     }
 
-    /// Starts a job unless one of the kind is already running.
-    mutating func startJob(_ kind: JobKind) -> [Effect] {
+    /// Starts a job unless one of the kind is already running; `arguments` go to the end of its
+    /// command line, after the workbench's defaults (so `:train --source gold` overrides them).
+    mutating func startJob(_ kind: JobKind, arguments: [String] = []) -> [Effect] {
         if let running = jobs.first(where: { $0.job.kind == kind.rawValue && $0.isActive }) {
             say("a \(kind.rawValue) job is already running (job \(running.job.id))", error: true)
             return []
         }
         say("starting \(kind.rawValue)…")
-        return [.startJob(kind)]
+        return [.startJob(kind, arguments: arguments)]
     }
 
     mutating func perform(_ action: Action) -> [Effect] {

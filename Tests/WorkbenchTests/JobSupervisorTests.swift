@@ -14,6 +14,21 @@ final class JobSupervisorTests: XCTestCase {
         }
     }
 
+    /// `:train --epochs 10`: the options follow the defaults on the process's command line and in the row.
+    func testExtraArgumentsReachTheProcessAfterTheDefaults() throws {
+        let store = try sampleStore(self)
+        let dir = URL(fileURLWithPath: store.path).deletingLastPathComponent().path
+        let script = dir + "/fake-vigil", record = dir + "/argv"
+        try "#!/bin/sh\necho \"$@\" > \(record).tmp && mv \(record).tmp \(record)\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let supervisor = JobSupervisor(store: store, executable: script)
+        let id = try supervisor.start(.teach, arguments: ["--limit", "5"])
+        XCTAssertEqual(try store.job(id).arguments, ["--pending", "--limit", "5"])
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: record) { usleep(20_000) }
+        let argv = try String(contentsOfFile: record, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(argv, "teach --job \(id) --db \(store.path) --pending --limit 5")
+    }
+
     func testASpawnFailureFailsTheRowWithTheReason() throws {
         let store = try sampleStore(self)
         let supervisor = JobSupervisor(store: store, executable: "/nonexistent/vigil")

@@ -213,6 +213,9 @@ final class UpdateTests: XCTestCase {
         var model = fixtureModel()
         _ = model.press(":")
         XCTAssertEqual(model.type("eval"), [.startJob(.eval)])
+        _ = model.press(":")
+        XCTAssertEqual(model.type("train --epochs 10  --head interact"),
+                       [.startJob(.train, arguments: ["--epochs", "10", "--head", "interact"])], "options pass through")
         var job = Job(4, kind: "eval", state: .running, createdAt: t0)
         job.pid = 1
         _ = model.update(.jobs([JobRow(job: job, isLost: false, log: [])]))
