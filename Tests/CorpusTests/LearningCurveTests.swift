@@ -29,11 +29,15 @@ final class LearningCurveTests: XCTestCase {
         try version("0.25", f1: 0.9, metricsOn: "holdout:dev") // not scored on test: left out
         try version("0.5", head: "interaction", f1: 0.7) // another setup with one point: no curve
         try version("0.1", f1: 0.95, extra: ["attention_dropout": "0.1"]) // another setup: replaces nothing
+        try version("0.1", f1: 0.96, extra: ["relative_position": "true"]) // so is a head option
+        try version("0.1", f1: 0.97, extra: ["head_lr_scale": "10.0"])
+        try version("0.1", f1: 0.98, extra: ["batch": "32"])
+        try version("0.1", f1: 0.35, extra: ["head_lr_scale": "1.0", "relative_position": "false"]) // the defaults: same setup
         let curves = LearningCurve.curves(from: try store.modelVersions())
         XCTAssertEqual(curves.count, 1)
         let curve = try XCTUnwrap(curves.first)
         XCTAssertEqual(curve.points.map(\.fraction), [0.1, 0.5, 1])
-        for (point, f1) in zip(curve.points, [0.3, 0.6, 0.8]) { XCTAssertEqual(point.lenient.f1, f1, accuracy: 1e-9) }
+        for (point, f1) in zip(curve.points, [0.35, 0.6, 0.8]) { XCTAssertEqual(point.lenient.f1, f1, accuracy: 1e-9) }
         XCTAssertEqual(curve.scoredOn, "holdout:test")
         XCTAssertEqual(LearningCurve.axisFloor([30, 80]), 20)
 

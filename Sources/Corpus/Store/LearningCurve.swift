@@ -3,8 +3,9 @@ import Foundation
 
 /// F1 against the share of training sentences (the paper's Figure 4), read off the model
 /// versions that `vigil train --fraction` registered: one series per training setup (head,
-/// source, split, epochs, learning rate, seed, dropout rates), one point per fraction (its newest
-/// version). Versions that predate attention dropout count as trained without it.
+/// source, split, epochs, learning rate, batch, seed, dropout rates, head options), one point per
+/// fraction (its newest version). Versions that predate an option count as trained without it
+/// (attention dropout 0, head rate ×1, no relative position).
 public struct LearningCurve: Sendable, Equatable {
     public struct Point: Sendable, Equatable {
         /// Share of the split's training sentences, in (0, 1].
@@ -42,7 +43,9 @@ public struct LearningCurve: Sendable, Equatable {
     /// One curve per training setup with at least two fractions scored on its split's test
     /// part, the one holding the newest version first.
     public static func curves(from versions: [ModelVersion]) -> [LearningCurve] {
-        struct Key: Hashable { var head, source, split, epochs, lr, seed, dropout, attentionDropout: String }
+        struct Key: Hashable {
+            var head, source, split, epochs, lr, batch, seed, dropout, attentionDropout, headRate, relativePosition: String
+        }
         var groups: [Key: [Double: (ModelVersion, LayerScores)]] = [:]
         var newest: [Key: Int64] = [:]
         for version in versions {
@@ -51,8 +54,11 @@ public struct LearningCurve: Sendable, Equatable {
             guard fraction > 0, fraction <= 1 else { continue }
             let key = Key(head: version.head ?? "?", source: version.source ?? "?", split: split,
                           epochs: version.params["epochs"] ?? "?", lr: version.params["lr"] ?? "?",
+                          batch: version.params["batch"] ?? "?",
                           seed: version.params["seed"] ?? "?", dropout: version.params["dropout"] ?? "?",
-                          attentionDropout: version.params["attention_dropout"] ?? "0")
+                          attentionDropout: version.params["attention_dropout"] ?? "0",
+                          headRate: version.params["head_lr_scale"].flatMap(Double.init).map { "\($0)" } ?? "1.0",
+                          relativePosition: version.params["relative_position"] ?? "false")
             if let existing = groups[key]?[fraction], existing.0.id > version.id { continue }
             groups[key, default: [:]][fraction] = (version, scores)
             newest[key] = max(newest[key] ?? 0, version.id)
