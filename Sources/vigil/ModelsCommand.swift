@@ -18,15 +18,17 @@ struct ModelsCommand: ParsableCommand {
             return
         }
         if versions.isEmpty { print("no model versions (train one with `vigil train`)"); return }
-        print("id   created           head        source            train     strict F1  lenient F1  path")
+        print("id   created           head        source            epochs  train     strict F1  lenient F1  path")
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         for v in versions {
             let test = v.metrics.first { $0.key.hasSuffix(":test") }?.value
             let seconds = v.params["train_seconds"].flatMap(Double.init).map { String(format: "%.0f s", $0) } ?? "-"
             let f1 = { (s: Score?) in s.map { String(format: "%.2f", $0.f1 * 100) } ?? "-" }
+            // The kept epoch of those trained: "4/5".
+            let epochs = v.params["epochs"].map { total in v.params["best_epoch"].map { "\($0)/\(total)" } ?? total } ?? "-"
             print([pad(String(v.id), 5), pad(formatter.string(from: v.createdAt), 18), pad(v.head ?? "-", 12),
-                   pad(v.source ?? "-", 18), pad(seconds, 10), pad(f1(test?.strict), 11), pad(f1(test?.lenient), 12),
+                   pad(v.source ?? "-", 18), pad(epochs, 8), pad(seconds, 10), pad(f1(test?.strict), 11), pad(f1(test?.lenient), 12),
                    v.path ?? "-"].joined())
         }
     }

@@ -11,7 +11,8 @@ final class ModelsCLITests: XCTestCase {
         XCTAssertEqual(try cli.ok(["models", "--json"]).trimmingCharacters(in: .whitespacesAndNewlines), "[]")
         let store = try CorpusStore(path: cli.db)
         let first = try store.createModelVersion(.init(path: "models/v1", encoder: "minilm-l6", head: "concat",
-                                                       source: "gold", params: ["train_seconds": "212.5"]))
+                                                       source: "gold", params: ["train_seconds": "212.5", "epochs": "10",
+                                                                                "best_epoch": "7"]))
         _ = try store.createModelVersion(.init(path: "models/v2", encoder: "minilm-l6", head: "interact", source: "curated"))
         try store.recordModelMetrics(try XCTUnwrap(first.version), on: "holdout:test",
                                      LayerScores(strict: Score(tp: 8, fp: 2, fn: 2), lenient: Score(tp: 9, fp: 1, fn: 1)))
@@ -29,5 +30,6 @@ final class ModelsCLITests: XCTestCase {
         XCTAssertTrue(table.contains("80.00"), table)
         XCTAssertTrue(table.contains("90.00"), table)
         XCTAssertTrue(table.contains("212 s") || table.contains("213 s"), table)
+        XCTAssertTrue(table.contains("7/10 "), "the kept epoch of those trained: \(table)")
     }
 }
