@@ -110,12 +110,13 @@ extension StudentModel {
                 peak = max(peak, probabilities[j])
                 j += 1
             }
-            defer { i = j }
-            guard peak > threshold else { continue }
-            var span = Span(pieces[i].span.start, pieces[j - 1].span.end)
+            let first = i
+            i = j
+            guard peak > threshold else { continue } // no confident piece: not a span
+            var span = Span(pieces[first].span.start, pieces[j - 1].span.end)
             while span.start > 0, isWordScalar(text[span.start - 1]) { span.start -= 1 }
             while span.end < text.count, isWordScalar(text[span.end]) { span.end += 1 }
-            let confidence = sum / Float(j - i)
+            let confidence = sum / Float(j - first)
             if let last = spans.last, last.span.end >= span.start {
                 spans[spans.count - 1] = TaggedSpan(span: Span(last.span.start, max(last.span.end, span.end)),
                                                     confidence: max(last.confidence, confidence))
