@@ -85,6 +85,8 @@ final class TaggerTests: XCTestCase {
         XCTAssertEqual(buckets, [2, 2, 3, 3, 4, 4, 5, 6, 7, 7, 8, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14])
         XCTAssertEqual(DrugDistance.bucket(500, first: 0, last: 0), DrugDistance.bucketCount - 1)
         XCTAssertEqual(DrugDistance.bucket(0, first: 400, last: 400), 0)
+        XCTAssertEqual(DrugDistance.buckets(count: 3, drugPieces: [2, 1]), [6, 7, 7])
+        XCTAssertNil(DrugDistance.buckets(count: 3, drugPieces: []), "no drug piece: no buckets")
     }
 
     /// The distance bias moves a token's logit by its bucket's value, and so lets even the concat

@@ -27,6 +27,12 @@ public enum DrugDistance {
         }
         return piece < first ? 7 - magnitude : 7 + magnitude
     }
+
+    /// The bucket of each of `count` pieces for a drug on `drugPieces`; nil when there are none.
+    public static func buckets(count: Int, drugPieces: [Int]) -> [Int]? {
+        guard let first = drugPieces.min(), let last = drugPieces.max() else { return nil }
+        return (0..<count).map { bucket($0, first: first, last: last) }
+    }
 }
 
 /// The tagger head's parameters (saved under `vigil_head.` in `model.safetensors`).
@@ -124,8 +130,8 @@ public struct TaggerHead: Sendable {
     /// place the drug for the distance bias.
     public func logits(hidden: Tensor, drug: [Float], drugPieces: [Int] = []) -> [Float] {
         var result = contentLogits(hidden: hidden, drug: drug)
-        if let distanceBias, let first = drugPieces.min(), let last = drugPieces.max() {
-            for i in result.indices { result[i] += distanceBias.data[DrugDistance.bucket(i, first: first, last: last)] }
+        if let distanceBias, let buckets = DrugDistance.buckets(count: result.count, drugPieces: drugPieces) {
+            for i in result.indices { result[i] += distanceBias.data[buckets[i]] }
         }
         return result
     }

@@ -31,7 +31,8 @@ enum HeadTrainingPass {
                                 MeanPool.forward(h, cols: c, members: item.drugPieces, into: d.baseAddress!)
                                 let scratch = Scratch(pieces: pieces, parameters: parameters)
                                 scratch.forward(h, drug: d.baseAddress!, logits: z.baseAddress!)
-                                let buckets = distanceBuckets(pieces: pieces, drugPieces: item.drugPieces, parameters: parameters)
+                                let buckets = parameters.relativePosition
+                                    ? DrugDistance.buckets(count: pieces, drugPieces: item.drugPieces) : nil
                                 if let buckets {
                                     let r = parameters.values["head.distance"]
                                     for i in 0..<pieces { z[i] += r[buckets[i]] }
@@ -53,12 +54,6 @@ enum HeadTrainingPass {
             }
         }
         return total / Double(normalizer)
-    }
-
-    /// Each piece's `DrugDistance` bucket, when the head has the distance bias.
-    private static func distanceBuckets(pieces: Int, drugPieces: [Int], parameters: TrainingParameters) -> [Int]? {
-        guard parameters.relativePosition, let first = drugPieces.min(), let last = drugPieces.max() else { return nil }
-        return (0..<pieces).map { DrugDistance.bucket($0, first: first, last: last) }
     }
 
     /// One item's head computation with its intermediate buffers.
