@@ -40,29 +40,6 @@ void vk_pack_weight(const float *w, int n, int k, float *packed) {
     }
 }
 
-// Transposes 16 vectors in place: afterwards r[j] lane i holds what r[i] lane j held.
-static inline __attribute__((always_inline)) VK_AVX512 void transpose16(__m512 r[16]) {
-    __m512 t[16];
-    for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 16; i += 4) {
-        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-    }
-    for (int h = 0; h < 16; h += 8)
-        for (int i = 0; i < 4; i++) {
-            t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
-            t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xdd);
-        }
-    for (int i = 0; i < 8; i++) {
-        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
-        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
-    }
-}
 
 // Copies rows × kc of A (row stride lda) into micro-panels of MR rows, k-major within each
 // (panel q holds a[q·MR + i][kk] at q·MR·kc + kk·MR + i), zero past `rows`. Blocks of
@@ -76,7 +53,7 @@ static VK_AVX512 void pack_a(const float *a, size_t lda, int rows, int kc, float
             __m512 v[16];
             for (int i = 0; i < 16; i++)
                 v[i] = i < r ? _mm512_loadu_ps(a + (size_t)(q + i) * lda + kk) : _mm512_setzero_ps();
-            transpose16(v);
+            vk_transpose16(v);
             for (int j = 0; j < 16; j++) _mm512_mask_storeu_ps(panel + (size_t)(kk + j) * MR, 0x0FFF, v[j]);
         }
         for (; kk < kc; kk++) {
@@ -149,7 +126,6 @@ static VK_AVX512 void micro_full(int kc, const float *a, const float *b, float *
     micro(MR, kc, a, b, c, ldc, 0xFFFF, 0xFFFF, first, last, bias, res, ldr, gelu);
 }
 
-static float *scratch_floats(int slot, size_t floats);
 
 // The product over panels [panel_begin, panel_end): A either packed here, per (k block, row
 // block), or given whole in row panels by vk_pack_rows (`apre`, shared between threads).
@@ -167,7 +143,7 @@ static VK_AVX512 void linear(const float *a, size_t lda, const float *apre, int 
         return;
     }
     float *apack = NULL;
-    if (!apre && !(apack = scratch_floats(1, (size_t)MC * KC))) {
+    if (!apre && !(apack = vk_scratch_floats(1, (size_t)MC * KC))) {
         // Out of memory for a 150 KB block: pack nothing, read rows in place, one at a time.
         for (int i = 0; i < m; i++) {
             float *row = c + (size_t)i * ldc;
@@ -233,22 +209,23 @@ VK_AVX512 void vk_linear_prepacked(const float *apacked, int m, int k, const flo
     linear(NULL, 0, apacked, m, k, packed, n, bias, residual, ldr, gelu, c, ldc, panel_begin, panel_end);
 }
 
-// Per-thread scratch: slot 0 is vk_thread_buffer's, slot 1 the input block packed by `linear`.
-struct scratch { float *buffer[2]; size_t capacity[2]; };
+// Per-thread scratch: slot 0 is vk_thread_buffer's, slot 1 the input block packed by `linear`,
+// slots 2 and 3 the bf16 operands of vk_bf16_gemm (bf16.c).
+#define SCRATCH_SLOTS 4
+struct scratch { float *buffer[SCRATCH_SLOTS]; size_t capacity[SCRATCH_SLOTS]; };
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 static _Thread_local struct scratch *thread_scratch = NULL;
 
 static void free_scratch(void *p) {
     struct scratch *s = p;
-    free(s->buffer[0]);
-    free(s->buffer[1]);
+    for (int i = 0; i < SCRATCH_SLOTS; i++) free(s->buffer[i]);
     free(s);
 }
 
 static void make_scratch_key(void) { pthread_key_create(&scratch_key, free_scratch); }
 
-static float *scratch_floats(int slot, size_t floats) {
+float *vk_scratch_floats(int slot, size_t floats) {
     if (!thread_scratch) {
         pthread_once(&scratch_once, make_scratch_key);
         thread_scratch = calloc(1, sizeof(struct scratch));
@@ -265,4 +242,4 @@ static float *scratch_floats(int slot, size_t floats) {
     return grown;
 }
 
-float *vk_thread_buffer(size_t floats) { return scratch_floats(0, floats); }
+float *vk_thread_buffer(size_t floats) { return vk_scratch_floats(0, floats); }

@@ -8,6 +8,11 @@
 
 #define VK_AVX512 __attribute__((target("avx512f,fma")))
 
+/// The calling thread's scratch buffer `slot` (0...3) of at least `floats` floats (64-byte
+/// aligned, grown on demand, contents unspecified, freed when the thread exits); NULL when
+/// memory runs out. Slot 0 is vk_thread_buffer's; see gemm.c for who uses the others.
+float *vk_scratch_floats(int slot, size_t floats);
+
 /// e^x per lane: x = n·ln2 + r, e^r by a degree-6 polynomial, 2^n by scalef.
 static inline VK_AVX512 __m512 vk_exp16(__m512 x) {
     x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)), _mm512_set1_ps(-87.0f));
@@ -54,6 +59,30 @@ static inline float vk_gelu_scalar(float x) { return 0.5f * x * (1.0f + erff(x *
 /// Lanes below `count` (0...16) set.
 static inline __mmask16 vk_mask(int count) {
     return count >= 16 ? (__mmask16)0xFFFF : (count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1));
+}
+
+// Transposes 16 vectors in place: afterwards r[j] lane i holds what r[i] lane j held.
+static inline __attribute__((always_inline)) VK_AVX512 void vk_transpose16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    }
+    for (int h = 0; h < 16; h += 8)
+        for (int i = 0; i < 4; i++) {
+            t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
+            t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xdd);
+        }
+    for (int i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+    }
 }
 
 #endif

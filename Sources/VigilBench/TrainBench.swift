@@ -24,8 +24,10 @@ func trainBench(_ options: Options, peak: Double) throws {
     let rounds = max(8, options.runs * 2)
     func median(_ values: [Double]) -> Double { let s = values.sorted(); return s[s.count / 2] }
     /// Median step, forward, backward and optimizer seconds, and the trainer (for its memory).
-    func measure(attentionDropout: Float) -> (Double, Double, Double, Double, TaggerTrainer) {
-        let trainer = TaggerTrainer(model: model, options: TrainingOptions(batchSize: batchSize, attentionDropout: attentionDropout))
+    func measure(attentionDropout: Float, precision: MatmulPrecision = .float32) -> (Double, Double, Double, Double, TaggerTrainer) {
+        var trainingOptions = TrainingOptions(batchSize: batchSize, attentionDropout: attentionDropout)
+        trainingOptions.precision = precision
+        let trainer = TaggerTrainer(model: model, options: trainingOptions)
         _ = trainer.profiledStep(batch, lr: 5e-5) // warm-up: buffers allocated, pages touched
         var parts: [TaggerTrainer.StepTimes] = []
         for _ in 0..<rounds { parts.append(trainer.profiledStep(batch, lr: 5e-5)) }
@@ -34,11 +36,14 @@ func trainBench(_ options: Options, peak: Double) throws {
     }
     // Without attention dropout first, so that its trainer is freed before the main one is built.
     let withoutAttentionDropout = measure(attentionDropout: 0).0
+    let bf16 = BF16GEMM.available ? measure(attentionDropout: 0.1, precision: .bfloat16) : nil
     let (step, forward, backward, optimizer, trainer) = measure(attentionDropout: 0.1)
     // Training costs about three forward passes of matrix products (forward, then two products per product backward).
     let flops = 3 * model.encoder.flops(sequences: batchSize, length: length)
     let gflops = flops / step / 1e9
     let torch = pythonTrainStep(model: options.model, batch: batchSize, length: length, threads: threads, rounds: rounds)
+    let torchBF16 = bf16 == nil ? nil
+        : pythonTrainStep(model: options.model, batch: batchSize, length: length, threads: threads, rounds: rounds, bf16: true)
     print("Student training: MiniLM-L6 + concat head, batch \(batchSize) × \(length), hidden and attention dropout 0.1, AdamW, \(threads) threads, median of \(rounds) steps")
     print("")
     print("| runtime | step | forward | backward | optimizer | sentences/s | GFLOP/s | % of peak | Vigil / PyTorch |")
@@ -56,6 +61,20 @@ func trainBench(_ options: Options, peak: Double) throws {
     print(String(format: "| Vigil without attention dropout | %.0f ms | | | | %.1f | %.1f | | %@ |", withoutAttentionDropout * 1e3,
                  Double(batchSize) / withoutAttentionDropout, flops / withoutAttentionDropout / 1e9,
                  torch.flatMap { $0["step"] }.map { String(format: "%.2f×", $0 / withoutAttentionDropout) } ?? "-"))
+    if let bf16 {
+        let (s, f, b, o, _) = bf16
+        // Against PyTorch in the same precision (bf16 autocast) when it ran, else against float32.
+        let ratio = torchBF16.flatMap { $0["step"] }.map { String(format: "%.2f× (bf16 autocast)", $0 / s) }
+            ?? torch.flatMap { $0["step"] }.map { String(format: "%.2f× (fp32)", $0 / s) } ?? "-"
+        print(String(format: "| Vigil, bf16 products (AMX) | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.1f | %.1f | | %@ |", s * 1e3, f * 1e3,
+                     b * 1e3, o * 1e3, Double(batchSize) / s, flops / s / 1e9, ratio))
+        if let t = torchBF16, let s = t["step"], let f = t["forward"], let b = t["backward"], let o = t["optimizer"] {
+            print(String(format: "| PyTorch, bf16 autocast | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.1f | %.1f | | |", s * 1e3, f * 1e3,
+                         b * 1e3, o * 1e3, Double(batchSize) / s, flops / s / 1e9))
+        }
+    } else {
+        print("| Vigil, bf16 products | - | | | | | | | the CPU has no AMX-BF16 |")
+    }
     print(String(format: "peak resident memory so far: %.0f MiB (activations held: %.0f MiB)", peakResidentMiB(),
                  Double(trainer.activationFloats) * 4 / 1_048_576))
 }
@@ -69,10 +88,11 @@ func peakResidentMiB() -> Double {
 }
 
 /// Runs scripts/parity/bench_torch_train.py; the median seconds of step, forward, backward, optimizer, or nil.
-func pythonTrainStep(model: String, batch: Int, length: Int, threads: Int, rounds: Int) -> [String: Double]? {
+/// `bf16` runs PyTorch's forward under bfloat16 autocast.
+func pythonTrainStep(model: String, batch: Int, length: Int, threads: Int, rounds: Int, bf16: Bool = false) -> [String: Double]? {
     guard let data = runPythonBench("scripts/parity/bench_torch_train.py",
                                     ["--model", model, "--batch", "\(batch)", "--length", "\(length)",
-                                     "--threads", "\(threads)", "--rounds", "\(rounds)"]),
+                                     "--threads", "\(threads)", "--rounds", "\(rounds)"] + (bf16 ? ["--bf16"] : [])),
           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Double], object["step"] != nil else { return nil }
     return object
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Student
+import Tensor
 
 /// The model and optimisation options `vigil train` and `vigil cv` share.
 struct TrainingFlags: ParsableArguments {
@@ -17,6 +18,9 @@ struct TrainingFlags: ParsableArguments {
     var headLrScale: Float = 1
     @Flag(help: "Add a learned bias per distance (in word pieces) between token and drug to the head's logit.")
     var relativePosition = false
+    @Option(help: ArgumentHelp("The encoder's matrix products: fp32, bf16 (bfloat16 inputs, float32 sums, on AMX), or auto (bf16 where the CPU has AMX-BF16).",
+                               valueName: "p"))
+    var precision = "auto"
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }
@@ -29,6 +33,7 @@ struct TrainingFlags: ParsableArguments {
         guard headLrScale > 0, headLrScale.isFinite else {
             throw ValidationError("--head-lr-scale must be positive, not \(headLrScale)")
         }
+        do { _ = try MatmulPrecision.resolve(precision) } catch { throw ValidationError("\(error)") }
         guard HeadKind(option: head) != nil else { throw ValidationError("--head \(head): must be concat or interact") }
     }
 
@@ -38,6 +43,7 @@ struct TrainingFlags: ParsableArguments {
         var options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout,
                                       attentionDropout: attentionDropout)
         options.headRateScale = headLrScale
+        options.precision = (try? MatmulPrecision.resolve(precision)) ?? .float32
         return options
     }
 }

@@ -204,11 +204,13 @@ final class TrainingTests: XCTestCase {
     }
 
     /// Trains the tiny model on the eight sentences until it tags them all exactly (strict F1 = 1).
-    func checkOverfits(head: HeadKind) throws {
+    func checkOverfits(head: HeadKind, precision: MatmulPrecision = .float32) throws {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)
         model.head = TaggerHead(random: head, hiddenSize: 32, mlpSize: 32, seed: 11)
         model.settings = StudentModel.Settings(head: head, threshold: 0.5, mlpSize: head == .interaction ? 32 : 0)
-        let trainer = TaggerTrainer(model: model, options: TrainingOptions(batchSize: 8, seed: 1, weightDecay: 0, dropout: 0, attentionDropout: 0))
+        var options = TrainingOptions(batchSize: 8, seed: 1, weightDecay: 0, dropout: 0, attentionDropout: 0)
+        options.precision = precision
+        let trainer = TaggerTrainer(model: model, options: options)
         let batch = TrainingBatch(encoded(model))
         var loss = trainer.loss(batch)
         let initial = loss
@@ -223,8 +225,8 @@ final class TrainingTests: XCTestCase {
             gold += ades.map { ADEPair(sentenceID: Int64(id), drug: key, span: Self.span($0, in: text)) }
         }
         let evaluation = Evaluation(predicted: predicted, gold: gold)
-        XCTAssertEqual(evaluation.strict.tp, gold.count, "\(head): every gold pair found")
-        XCTAssertEqual(evaluation.strict.fp, 0, "\(head): nothing spurious")
+        XCTAssertEqual(evaluation.strict.tp, gold.count, "\(head), \(precision): every gold pair found")
+        XCTAssertEqual(evaluation.strict.fp, 0, "\(head), \(precision): nothing spurious")
     }
 
     func testConcatHeadOverfitsEightSentences() throws { try checkOverfits(head: .concat) }

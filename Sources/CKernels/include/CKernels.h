@@ -7,6 +7,7 @@
 #ifndef VIGIL_CKERNELS_H
 #define VIGIL_CKERNELS_H
 #include <stddef.h>
+#include <stdint.h>
 
 /// 1 when the CPU supports AVX-512F (checked once).
 int vk_has_avx512f(void);
@@ -93,5 +94,36 @@ typedef void (*vk_task_fn)(void *ctx, int index);
 /// out dynamically. Runs serially when threads <= 1 or when called from inside a job. Returns
 /// 0, having run nothing, when another thread's job holds the pool: run the loop another way.
 int vk_pool_run(int threads, int count, vk_task_fn fn, void *ctx);
+
+/// 1 when the CPU has AMX-BF16 tiles (with AVX512-BF16 and AVX512BW) and Linux granted this
+/// process the tile state (checked once; the request is made on the first call).
+int vk_has_amx_bf16(void);
+
+/// bf16 elements of the packed A operand (m, k) and B operand (k, n) of vk_bf16_gemm_packed:
+/// each dimension rounded up to a multiple of 32.
+size_t vk_bf16_a_elements(int m, int k);
+size_t vk_bf16_b_elements(int k, int n);
+
+/// The calling thread's scratch for packed operand `which` (0: A, 1: B), at least `elements`
+/// bf16, 64-byte aligned; NULL when memory runs out. Threads may fill disjoint blocks of it.
+uint16_t *vk_bf16_operand(int which, size_t elements);
+
+/// Rounds op(A) (m, k) to bf16 and packs its 16-row blocks [block_begin, block_end) (of
+/// ceil32(m) / 16) into `dst`. op(A)(r, kk) is a[r·lda + kk], or a[kk·lda + r] when `trans`.
+/// Needs vk_has_amx_bf16().
+void vk_bf16_pack_a(const float *a, size_t lda, int trans, int m, int k, uint16_t *dst,
+                    int block_begin, int block_end);
+
+/// Rounds op(B) (k, n) to bf16 and packs its 32-wide k chunks [block_begin, block_end) (of
+/// ceil32(k) / 32) into `dst`. op(B)(kk, j) is b[kk·ldb + j], or b[j·ldb + kk] when `trans`.
+/// Needs vk_has_amx_bf16().
+void vk_bf16_pack_b(const float *b, size_t ldb, int trans, int k, int n, uint16_t *dst,
+                    int block_begin, int block_end);
+
+/// c (m, n) = A · B (or c += A · B when `accumulate`) for the 32-column blocks
+/// [block_begin, block_end) of c, from operands packed by vk_bf16_pack_a / _b; float32
+/// accumulation. Needs vk_has_amx_bf16().
+void vk_bf16_gemm_packed(const uint16_t *a, const uint16_t *b, int m, int n, int k, float *c,
+                         size_t ldc, int accumulate, int block_begin, int block_end);
 
 #endif

@@ -38,7 +38,13 @@ final class EncoderTrainingPass {
     /// The last hidden states (n, C) after `forward`.
     private(set) var output: UnsafeMutablePointer<Float>?
 
-    init(parameters: TrainingParameters) { self.parameters = parameters }
+    /// The precision of the four weight products of each block, forward and backward.
+    let precision: MatmulPrecision
+
+    init(parameters: TrainingParameters, precision: MatmulPrecision = .float32) {
+        self.parameters = parameters
+        self.precision = precision
+    }
 
     private var config: BertConfig { parameters.config }
 
@@ -77,7 +83,7 @@ final class EncoderTrainingPass {
                 intermediate: arena.take(n * inter), activated: arena.take(n * inter), outputSum: arena.take(n * c),
                 outputMask: nil)
             Linear.forward(x, rows: n, inFeatures: c, weight: w("qkv.weight"), bias: w("qkv.bias"), outFeatures: 3 * c,
-                           into: a.qkv)
+                           into: a.qkv, precision: precision)
             if attentionDropout > 0 {
                 let count = batch * config.heads * length * length
                 let mask = arena.take(count)
@@ -88,16 +94,16 @@ final class EncoderTrainingPass {
                                     lengths: lengths, probabilities: a.probabilities, dropoutMask: a.probabilityMask,
                                     into: a.context)
             Linear.forward(a.context, rows: n, inFeatures: c, weight: w("attention_out.weight"),
-                           bias: w("attention_out.bias"), outFeatures: c, into: a.attentionSum)
+                           bias: w("attention_out.bias"), outFeatures: c, into: a.attentionSum, precision: precision)
             a.attentionMask = applyDropout(a.attentionSum, n * c, dropout, &random)
             Elementwise.addResidual(a.attentionSum, x, count: n * c)
             LayerNorm.forward(a.attentionSum, rows: n, cols: c, gamma: w("attention_norm.gamma"),
                               beta: w("attention_norm.beta"), eps: eps, into: a.normed)
             Linear.forward(a.normed, rows: n, inFeatures: c, weight: w("intermediate.weight"), bias: w("intermediate.bias"),
-                           outFeatures: inter, into: a.intermediate)
+                           outFeatures: inter, into: a.intermediate, precision: precision)
             GELU.forward(a.intermediate, count: n * inter, into: a.activated)
             Linear.forward(a.activated, rows: n, inFeatures: inter, weight: w("output.weight"), bias: w("output.bias"),
-                           outFeatures: c, into: a.outputSum)
+                           outFeatures: c, into: a.outputSum, precision: precision)
             a.outputMask = applyDropout(a.outputSum, n * c, dropout, &random)
             Elementwise.addResidual(a.outputSum, a.normed, count: n * c)
             x = arena.take(n * c)
@@ -143,24 +149,24 @@ final class EncoderTrainingPass {
             dB.update(from: dA, count: n * c)
             if let mask = a.outputMask { Dropout.backward(dB, mask: mask, count: n * c) }
             Linear.backward(a.activated, rows: n, inFeatures: inter, weight: w("output.weight"), outFeatures: c, dOut: dB,
-                            dInput: dInter, dWeight: dw("output.weight"), dBias: dw("output.bias"))
+                            dInput: dInter, dWeight: dw("output.weight"), dBias: dw("output.bias"), precision: precision)
             GELU.backward(a.intermediate, dOut: dInter, count: n * inter, into: dInter)
             // dA holds d(normed) through the residual; add the intermediate layer's path.
             Linear.backward(a.normed, rows: n, inFeatures: c, weight: w("intermediate.weight"), outFeatures: inter,
                             dOut: dInter, dInput: dA, accumulateInput: true, dWeight: dw("intermediate.weight"),
-                            dBias: dw("intermediate.bias"))
+                            dBias: dw("intermediate.bias"), precision: precision)
             // normed = LN(attentionSum); attentionSum = dropout(attention out) + input
             LayerNorm.backward(a.attentionSum, rows: n, cols: c, gamma: w("attention_norm.gamma"), eps: eps, dOut: dA,
                                dInput: dX, dGamma: dw("attention_norm.gamma"), dBeta: dw("attention_norm.beta"))
             dB.update(from: dX, count: n * c)
             if let mask = a.attentionMask { Dropout.backward(dB, mask: mask, count: n * c) }
             Linear.backward(a.context, rows: n, inFeatures: c, weight: w("attention_out.weight"), outFeatures: c, dOut: dB,
-                            dInput: dContext, dWeight: dw("attention_out.weight"), dBias: dw("attention_out.bias"))
+                            dInput: dContext, dWeight: dw("attention_out.weight"), dBias: dw("attention_out.bias"), precision: precision)
             Attention.backward(qkv: a.qkv, probabilities: a.probabilities, dropoutMask: a.probabilityMask, dContext: dContext, batch: batch, length: length,
                                channels: c, heads: config.heads, lengths: lengths, scratch: scratch, dQKV: dQKV)
             // dX holds d(input) through the residual; add the projections' path.
             Linear.backward(a.input, rows: n, inFeatures: c, weight: w("qkv.weight"), outFeatures: 3 * c, dOut: dQKV,
-                            dInput: dX, accumulateInput: true, dWeight: dw("qkv.weight"), dBias: dw("qkv.bias"))
+                            dInput: dX, accumulateInput: true, dWeight: dw("qkv.weight"), dBias: dw("qkv.bias"), precision: precision)
         }
         if let mask = embeddingMask { Dropout.backward(dX, mask: mask, count: n * c) }
         LayerNorm.backward(embeddingSum, rows: n, cols: c, gamma: p["embeddings.norm.gamma"], eps: eps, dOut: dX,

@@ -17,6 +17,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public var attentionDropout: Float = 0.1
     /// The head's learning rate as a multiple of the encoder's (1: one rate for all, as the paper).
     public var headRateScale: Float = 1
+    /// The precision of the encoder's weight products, forward and backward (`bfloat16` needs
+    /// `BF16GEMM.available`; elsewhere it runs in float32).
+    public var precision: MatmulPrecision = .float32
 
     public init(epochs: Int = 3, learningRate: Float = 5e-5, batchSize: Int = 16, seed: UInt64 = 13,
                 warmupFraction: Float = 0.1, weightDecay: Float = 0.01, maxGradientNorm: Float = 1, dropout: Float = 0.1,
@@ -51,7 +54,7 @@ public final class TaggerTrainer {
     public init(model: StudentModel, options: TrainingOptions) {
         parameters = TrainingParameters(model: model)
         self.options = options
-        encoderPass = EncoderTrainingPass(parameters: parameters)
+        encoderPass = EncoderTrainingPass(parameters: parameters, precision: options.precision)
         optimizer = AdamW(layout: parameters.values.layout, weightDecay: options.weightDecay)
         if options.headRateScale != 1 { optimizer.scaleRate(ofSlotsWithPrefix: "head.", by: options.headRateScale) }
         random = RandomState(seed: options.seed)

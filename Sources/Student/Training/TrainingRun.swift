@@ -178,6 +178,7 @@ public struct TrainingRun {
             "weight_decay": "\(options.weightDecay)", "max_grad_norm": "\(options.maxGradientNorm)",
             "dropout": "\(options.dropout)", "attention_dropout": "\(options.attentionDropout)", "split": split,
             "head_lr_scale": "\(options.headRateScale)", "relative_position": "\(relativePosition)",
+            "precision": options.precision.rawValue,
             "train_items": "\(instances)",
             "train_seconds": String(format: "%.1f", trainingSeconds), "encoder_path": encoderDirectory,
             "train_sentences": "\(train.count)", "fraction": "\(fraction)",

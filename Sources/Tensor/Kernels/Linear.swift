@@ -2,14 +2,15 @@
 public enum Linear {
     /// `out (rows, outFeatures) = input (rows, inFeatures) · weightᵀ + bias`.
     /// The bias is broadcast into `out` first, so the product accumulates onto it (beta = 1).
+    /// `precision` is that of the product (see `MatmulPrecision`).
     public static func forward(_ input: UnsafePointer<Float>, rows: Int, inFeatures: Int,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int,
-                               into out: UnsafeMutablePointer<Float>) {
+                               into out: UnsafeMutablePointer<Float>, precision: MatmulPrecision = .float32) {
         if let bias {
             for r in 0..<rows { (out + r * outFeatures).update(from: bias, count: outFeatures) }
         }
-        BLAS.sgemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
-                   b: weight, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: out, ldc: outFeatures)
+        Matmul.gemm(precision, transB: true, m: rows, n: outFeatures, k: inFeatures, a: input, lda: inFeatures,
+                    b: weight, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: out, ldc: outFeatures)
     }
 
     /// `input (rows, in) · weight (out, in)ᵀ + bias (out)` as a new (rows, out) tensor.

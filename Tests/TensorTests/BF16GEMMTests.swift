@@ -1,0 +1,101 @@
+import Foundation
+import XCTest
+@testable import Tensor
+
+/// The AMX bfloat16 products against a double-precision product of the same bf16-rounded
+/// inputs. Skipped on CPUs without AMX-BF16, where `--precision bf16` is refused.
+final class BF16GEMMTests: XCTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(BF16GEMM.available, "the CPU has no AMX-BF16 (or Linux refused the tile state): bf16 products never run here")
+    }
+
+    /// x rounded to the nearest bfloat16, ties to even (what VCVTNE2PS2BF16 does).
+    private func bf16(_ x: Float) -> Double {
+        let bits = x.bitPattern
+        let rounded = (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000
+        return Double(Float(bitPattern: rounded))
+    }
+
+    func testEveryTransposeAndBetaMatchesTheRoundedProductOnAwkwardShapes() {
+        // Shapes with partial 16- and 32-blocks in every dimension, one exact, one with k of 768.
+        let shapes = [(16, 16, 16), (37, 45, 50), (64, 96, 384), (33, 17, 31), (100, 70, 768)]
+        for (s, (m, n, k)) in shapes.enumerated() {
+            for transA in [false, true] {
+                for transB in [false, true] {
+                    for beta: Float in [0, 1] {
+                        let seed = UInt64(100 * s) + (transA ? 10 : 0) + (transB ? 20 : 0) + UInt64(beta)
+                        // Leading dimensions wider than the matrices, to catch stride mistakes.
+                        let lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 5, ldc = n + 2
+                        let a = randomTensor([(transA ? k : m) * lda], seed: seed + 1)
+                        let b = randomTensor([(transB ? n : k) * ldb], seed: seed + 2)
+                        let c0 = randomTensor([m * ldc], seed: seed + 3)
+                        var c = c0.data
+                        a.data.withUnsafeBufferPointer { ap in
+                            b.data.withUnsafeBufferPointer { bp in
+                                c.withUnsafeMutableBufferPointer { cp in
+                                    BF16GEMM.gemm(transA: transA, transB: transB, m: m, n: n, k: k,
+                                                  a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
+                                                  beta: beta, c: cp.baseAddress!, ldc: ldc)
+                                }
+                            }
+                        }
+                        var worst = 0.0
+                        for i in 0..<m {
+                            for j in 0..<n {
+                                var sum = beta == 1 ? Double(c0.data[i * ldc + j]) : 0
+                                for p in 0..<k {
+                                    let x = transA ? a.data[p * lda + i] : a.data[i * lda + p]
+                                    let y = transB ? b.data[j * ldb + p] : b.data[p * ldb + j]
+                                    sum += bf16(x) * bf16(y)
+                                }
+                                worst = max(worst, abs(sum - Double(c[i * ldc + j])))
+                            }
+                            // The padding between rows of C is never written.
+                            for j in n..<ldc { XCTAssertEqual(c[i * ldc + j], c0.data[i * ldc + j]) }
+                        }
+                        // float32 accumulation of k products of size ≤ 1.
+                        XCTAssertLessThan(worst, 1e-6 * Double(k) + 1e-5,
+                                          "m \(m) n \(n) k \(k) transA \(transA) transB \(transB) beta \(beta)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testRoundingIsCoarserThanFloat32SoTheTestAboveCanTellThePathsApart() {
+        // 1 + 2⁻¹⁰ is exact in float32 but rounds to 1 in bfloat16: the product shows which ran.
+        let m = 16, n = 16, k = 16
+        let a = [Float](repeating: 1 + 1.0 / 1024, count: m * k), b = [Float](repeating: 1, count: k * n)
+        var c = [Float](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    BF16GEMM.gemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
+                                  c: cp.baseAddress!, ldc: n)
+                }
+            }
+        }
+        XCTAssertEqual(c[0], 16, "bf16 inputs: 16 × 1 · 1")
+        XCTAssertEqual(Set(c).count, 1)
+    }
+}
+
+/// `--precision` values, on any CPU (AMX availability passed in).
+final class MatmulPrecisionOptionTests: XCTestCase {
+    func testAutoPicksBF16OnlyWhereAMXIs() throws {
+        XCTAssertEqual(try MatmulPrecision.resolve("auto", amxAvailable: true), .bfloat16)
+        XCTAssertEqual(try MatmulPrecision.resolve("auto", amxAvailable: false), .float32)
+        XCTAssertEqual(try MatmulPrecision.resolve("fp32", amxAvailable: true), .float32)
+        XCTAssertEqual(try MatmulPrecision.resolve("bf16", amxAvailable: true), .bfloat16)
+    }
+
+    func testBF16WithoutAMXAndUnknownValuesAreClearErrors() {
+        XCTAssertThrowsError(try MatmulPrecision.resolve("bf16", amxAvailable: false)) { error in
+            XCTAssertTrue("\(error)".contains("AMX-BF16"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--precision fp32"), "\(error)")
+        }
+        XCTAssertThrowsError(try MatmulPrecision.resolve("fp16", amxAvailable: true)) { error in
+            XCTAssertTrue("\(error)".contains("--precision fp16"), "names the value: \(error)")
+        }
+    }
+}
