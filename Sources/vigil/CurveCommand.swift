@@ -7,7 +7,7 @@ struct CurveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curve", abstract: "Show F1 against the share of training sentences, from `vigil train --fraction` versions.",
         discussion: """
-            Groups the model versions by training setup (head, source, split, epochs, learning rate, seed, dropout) and \
+            Groups the model versions by training setup (head, source, split, epochs, learning rate, batch, seed, dropout, head options, precision) and \
             lists, for each setup trained on two or more fractions, strict and lenient F1 on SPLIT:test per \
             fraction (the newest version of each). --svg writes the newest setup's chart.
 

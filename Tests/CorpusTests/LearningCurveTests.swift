@@ -32,7 +32,8 @@ final class LearningCurveTests: XCTestCase {
         try version("0.1", f1: 0.96, extra: ["relative_position": "true"]) // so is a head option
         try version("0.1", f1: 0.97, extra: ["head_lr_scale": "10.0"])
         try version("0.1", f1: 0.98, extra: ["batch": "32"])
-        try version("0.1", f1: 0.35, extra: ["head_lr_scale": "1.0", "relative_position": "false"]) // the defaults: same setup
+        try version("0.1", f1: 0.99, extra: ["precision": "bf16"]) // and the precision
+        try version("0.1", f1: 0.35, extra: ["head_lr_scale": "1.0", "relative_position": "false", "precision": "fp32"]) // the defaults: same setup
         let curves = LearningCurve.curves(from: try store.modelVersions())
         XCTAssertEqual(curves.count, 1)
         let curve = try XCTUnwrap(curves.first)

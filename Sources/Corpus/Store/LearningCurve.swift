@@ -3,9 +3,9 @@ import Foundation
 
 /// F1 against the share of training sentences (the paper's Figure 4), read off the model
 /// versions that `vigil train --fraction` registered: one series per training setup (head,
-/// source, split, epochs, learning rate, batch, seed, dropout rates, head options), one point per
-/// fraction (its newest version). Versions that predate an option count as trained without it
-/// (attention dropout 0, head rate ×1, no relative position).
+/// source, split, epochs, learning rate, batch, seed, dropout rates, head options, precision), one
+/// point per fraction (its newest version). Versions that predate an option count as trained
+/// without it (attention dropout 0, head rate ×1, no relative position, float32).
 public struct LearningCurve: Sendable, Equatable {
     public struct Point: Sendable, Equatable {
         /// Share of the split's training sentences, in (0, 1].
@@ -44,7 +44,7 @@ public struct LearningCurve: Sendable, Equatable {
     /// part, the one holding the newest version first.
     public static func curves(from versions: [ModelVersion]) -> [LearningCurve] {
         struct Key: Hashable {
-            var head, source, split, epochs, lr, batch, seed, dropout, attentionDropout, headRate, relativePosition: String
+            var head, source, split, epochs, lr, batch, seed, dropout, attentionDropout, headRate, relativePosition, precision: String
         }
         var groups: [Key: [Double: (ModelVersion, LayerScores)]] = [:]
         var newest: [Key: Int64] = [:]
@@ -58,7 +58,8 @@ public struct LearningCurve: Sendable, Equatable {
                           seed: version.params["seed"] ?? "?", dropout: version.params["dropout"] ?? "?",
                           attentionDropout: version.params["attention_dropout"] ?? "0",
                           headRate: version.params["head_lr_scale"].flatMap(Double.init).map { "\($0)" } ?? "1.0",
-                          relativePosition: version.params["relative_position"] ?? "false")
+                          relativePosition: version.params["relative_position"] ?? "false",
+                          precision: version.params["precision"] ?? "fp32")
             if let existing = groups[key]?[fraction], existing.0.id > version.id { continue }
             groups[key, default: [:]][fraction] = (version, scores)
             newest[key] = max(newest[key] ?? 0, version.id)
