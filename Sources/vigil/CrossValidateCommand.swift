@@ -23,7 +23,7 @@ struct CrossValidateCommand: ParsableCommand {
             The sentences that mention two or more distinct drugs are also pooled on their own (2+ drugs).
 
               vigil split --spert ../shared/data/ade-spert-splits
-              vigil cv --split spert --source gold --epochs 5 --lr 1e-4
+              vigil cv --split spert --source gold --epochs 10 --lr 1e-4
             """)
 
     @OptionGroup var corpus: CorpusOptions

@@ -7,7 +7,7 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors).", valueName: "dir"))
     var encoder = "models/minilm-l6"
     @Option(help: "concat (the paper's head) or interact (an MLP over [h; d; h*d]).") var head = "concat"
-    @Option(help: "Passes over the training items.") var epochs = 5
+    @Option(help: "Passes over the training items.") var epochs = 10
     @Option(help: "Peak learning rate (linear warm-up over 10% of the steps, then linear decay).") var lr: Float = 1e-4
     @Option(help: "(Sentence, drug) items per batch.") var batch = 16
     @Option(help: "Seed for the head, dropout, batch order and any held-out share.") var seed: UInt64 = 13
