@@ -10,8 +10,12 @@
 #include "CKernels.h"
 #include "vecmath.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 #if defined(__linux__)
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -24,25 +28,28 @@
 
 static int round32(int x) { return (x + 31) / 32 * 32; }
 
-int vk_has_amx_bf16(void) {
-    static int state = -1; // -1 unknown; written once, benign race (every writer stores the same)
-    if (state >= 0) return state;
-    int ok = 0;
+static int amx_state = 0;
+static pthread_once_t amx_once = PTHREAD_ONCE_INIT;
+
+static void detect_amx(void) {
 #if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
     __builtin_cpu_init();
     unsigned a, b, c, d;
-    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return; // no leaf 7: no AMX
     int amx_bf16 = (d >> 22) & 1, amx_tile = (d >> 24) & 1;
-    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(1));
+    if (!__get_cpuid_count(7, 1, &a, &b, &c, &d)) return;
     int avx512_bf16 = (a >> 5) & 1;
     if (amx_bf16 && amx_tile && avx512_bf16 && __builtin_cpu_supports("avx512bw")) {
         // Linux hands out the 8 KiB tile state only to processes that ask for it
         // (ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA); the answer covers every thread.
-        ok = syscall(SYS_arch_prctl, 0x1023, 18) == 0;
+        amx_state = syscall(SYS_arch_prctl, 0x1023, 18) == 0;
     }
 #endif
-    state = ok;
-    return ok;
+}
+
+int vk_has_amx_bf16(void) {
+    pthread_once(&amx_once, detect_amx);
+    return amx_state;
 }
 
 size_t vk_bf16_a_elements(int m, int k) { return (size_t)round32(m) * (size_t)round32(k); }
