@@ -77,6 +77,7 @@ func trainBench(_ options: Options, peak: Double) throws {
     }
     print(String(format: "peak resident memory so far: %.0f MiB (activations held: %.0f MiB)", peakResidentMiB(),
                  Double(trainer.activationFloats) * 4 / 1_048_576))
+    productBench(rounds: max(10, options.runs * 4))
 }
 
 /// The process's peak resident set (VmHWM) in MiB, 0 when unknown.
@@ -97,3 +98,43 @@ func pythonTrainStep(model: String, batch: Int, length: Int, threads: Int, round
     return object
 }
 
+
+/// The training step's weight products (MiniLM-L6, 768 rows = batch 16 × 48) in float32
+/// (`sgemm`) and in bf16 on AMX (packing included), on `Parallel.threads` threads: median
+/// milliseconds and GFLOP/s of each. Prints nothing without AMX-BF16.
+func productBench(rounds: Int) {
+    guard BF16GEMM.available else { return }
+    // (name, transA, transB, m, n, k) as Linear.forward / backward call them.
+    let shapes: [(String, Bool, Bool, Int, Int, Int)] = [
+        ("QKV forward", false, true, 768, 1152, 384), ("intermediate forward", false, true, 768, 1536, 384),
+        ("output forward", false, true, 768, 384, 1536), ("output dInput", false, false, 768, 1536, 384),
+        ("output dWeight", true, false, 384, 1536, 768), ("intermediate dWeight", true, false, 1536, 384, 768),
+    ]
+    print("")
+    print("Weight products of the step, \(Parallel.threads) threads, median of \(rounds) (bf16: rounding and packing included)")
+    print("")
+    print("| product | m × n × k | fp32 sgemm | bf16 AMX | bf16 / fp32 speed |")
+    print("|---|---|---|---|---|")
+    var rng = RandomState(seed: 5)
+    for (name, transA, transB, m, n, k) in shapes {
+        let a = (0..<(m * k)).map { _ in rng.nextUnitFloat() - 0.5 }, b = (0..<(k * n)).map { _ in rng.nextUnitFloat() - 0.5 }
+        var c = [Float](repeating: 0, count: m * n)
+        let lda = transA ? m : k, ldb = transB ? k : n
+        func time(_ precision: MatmulPrecision) -> Double {
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        measure(rounds) {
+                            Matmul.gemm(precision, transA: transA, transB: transB, m: m, n: n, k: k, a: ap.baseAddress!,
+                                        lda: lda, b: bp.baseAddress!, ldb: ldb, beta: 1, c: cp.baseAddress!, ldc: n)
+                        }.median
+                    }
+                }
+            }
+        }
+        _ = time(.bfloat16) // warm-up: scratch allocated
+        let single = time(.float32), mixed = time(.bfloat16), flops = 2.0 * Double(m * n * k)
+        print(String(format: "| %@ | %d × %d × %d | %.2f ms, %.0f GFLOP/s | %.2f ms, %.0f GFLOP/s | %.1f× |", name, m, n, k,
+                     single * 1e3, flops / single / 1e9, mixed * 1e3, flops / mixed / 1e9, single / mixed))
+    }
+}
