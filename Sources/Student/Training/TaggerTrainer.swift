@@ -21,6 +21,11 @@ public struct TrainingOptions: Sendable, Equatable {
     /// `BF16GEMM.available`; elsewhere it runs in float32).
     public var precision: MatmulPrecision = .float32
 
+    /// The precision the products actually run in: `precision`, or float32 without AMX-BF16.
+    public var effectivePrecision: MatmulPrecision {
+        precision == .bfloat16 && BF16GEMM.available ? .bfloat16 : .float32
+    }
+
     public init(epochs: Int = 3, learningRate: Float = 5e-5, batchSize: Int = 16, seed: UInt64 = 13,
                 warmupFraction: Float = 0.1, weightDecay: Float = 0.01, maxGradientNorm: Float = 1, dropout: Float = 0.1,
                 attentionDropout: Float = 0.1) {

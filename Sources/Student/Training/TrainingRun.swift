@@ -117,7 +117,8 @@ public struct TrainingRun {
             throw TrainingError.noTrainingData(source: source.description, sentences: part("train").description)
         }
         try log("training on \(instances) (sentence, drug) items in \(train.count) sentences of \(part("train")); "
-                + "\(dev.count) dev sentences; source \(source)")
+                + "\(dev.count) dev sentences; source \(source); "
+                + (options.effectivePrecision == .bfloat16 ? "bf16 weight products (AMX)" : "fp32 products"))
 
         let trainer = TaggerTrainer(model: base, options: options)
         var batches = trainer.epochBatches(encoded)
@@ -178,7 +179,7 @@ public struct TrainingRun {
             "weight_decay": "\(options.weightDecay)", "max_grad_norm": "\(options.maxGradientNorm)",
             "dropout": "\(options.dropout)", "attention_dropout": "\(options.attentionDropout)", "split": split,
             "head_lr_scale": "\(options.headRateScale)", "relative_position": "\(relativePosition)",
-            "precision": options.precision.rawValue,
+            "precision": options.effectivePrecision.rawValue,
             "train_items": "\(instances)",
             "train_seconds": String(format: "%.1f", trainingSeconds), "encoder_path": encoderDirectory,
             "train_sentences": "\(train.count)", "fraction": "\(fraction)",
