@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// How training rounds the inputs of its matrix products.
 ///
@@ -13,8 +14,10 @@ public enum MatmulPrecision: String, Sendable, CaseIterable, Codable {
 
 /// Matrix products with bfloat16 inputs and float32 accumulation on Intel AMX (`CKernels/bf16.c`).
 public enum BF16GEMM {
-    /// True when the CPU has AMX-BF16 and Linux granted the tile state (checked once).
-    public static let available: Bool = vk_has_amx_bf16() == 1
+    /// True when the CPU has AMX-BF16 and Linux granted the tile state (checked once), unless
+    /// `VIGIL_NO_AMX` is set in the environment (then Vigil behaves as on a CPU without AMX).
+    public static let available: Bool =
+        ProcessInfo.processInfo.environment["VIGIL_NO_AMX"] == nil && vk_has_amx_bf16() == 1
 
     /// `C (m, n) = op(A) · op(B) + beta · C` with beta 0 or 1, row-major with leading
     /// dimensions, as `BLAS.sgemm` with alpha 1, but with A and B rounded to bfloat16. Runs

@@ -99,4 +99,26 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--fraction"), bad.stderr)
     }
+
+    /// `--precision`: without AMX (`VIGIL_NO_AMX=1` stands in for such a CPU) `auto` trains in
+    /// fp32 and records it, and `bf16` is refused with a message naming the way out.
+    func testPrecisionFallsBackToFP32AndRefusesBF16WithoutAMX() throws {
+        let cli = try CLIHarness(self)
+        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
+        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
+        let noAMX = ["VIGIL_NO_AMX": "1"]
+        let common = ["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3"]
+        let refused = try cli.run(common + ["--precision", "bf16", "--out", cli.directory.path + "/bf16"], environment: noAMX)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("AMX-BF16") && refused.stderr.contains("--precision fp32"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.directory.path + "/bf16"), "nothing written")
+        let unknown = try cli.run(common + ["--precision", "fp16"], environment: noAMX)
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("--precision fp16"), unknown.stderr)
+        let auto = try cli.run(common + ["--out", cli.directory.path + "/auto"], environment: noAMX)
+        XCTAssertEqual(auto.status, 0, auto.stderr)
+        XCTAssertTrue(auto.stderr.contains("fp32 products"), "the log says what ran: \(auto.stderr)")
+        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["precision"] }, ["fp32"])
+    }
 }
