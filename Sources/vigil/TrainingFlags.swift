@@ -18,9 +18,9 @@ struct TrainingFlags: ParsableArguments {
     var headLrScale: Float = 1
     @Flag(help: "Add a learned bias per distance (in word pieces) between token and drug to the head's logit.")
     var relativePosition = false
-    @Option(help: ArgumentHelp("The encoder's matrix products: fp32, bf16 (bfloat16 inputs, float32 sums, on AMX), or auto (bf16 where the CPU has AMX-BF16).",
+    @Option(help: ArgumentHelp("The encoder's matrix products: fp32, bf16 (bfloat16 inputs, float32 sums, on AMX: about 1.7× faster, about a point lower strict F1), or auto (bf16 where the CPU has AMX-BF16).",
                                valueName: "p"))
-    var precision = "auto"
+    var precision = "fp32"
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }

@@ -100,8 +100,8 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--fraction"), bad.stderr)
     }
 
-    /// `--precision`: without AMX (`VIGIL_NO_AMX=1` stands in for such a CPU) `auto` trains in
-    /// fp32 and records it, and `bf16` is refused with a message naming the way out.
+    /// `--precision`: fp32 by default; without AMX (`VIGIL_NO_AMX=1` stands in for such a CPU)
+    /// `auto` trains in fp32 and records it, and `bf16` is refused with a message naming the way out.
     func testPrecisionFallsBackToFP32AndRefusesBF16WithoutAMX() throws {
         let cli = try CLIHarness(self)
         try cli.ok(["import", "jsonl", sample("gold.jsonl")])
@@ -115,10 +115,12 @@ final class ExperimentCLITests: XCTestCase {
         let unknown = try cli.run(common + ["--precision", "fp16"], environment: noAMX)
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue(unknown.stderr.contains("--precision fp16"), unknown.stderr)
-        let auto = try cli.run(common + ["--out", cli.directory.path + "/auto"], environment: noAMX)
+        let auto = try cli.run(common + ["--precision", "auto", "--out", cli.directory.path + "/auto"], environment: noAMX)
         XCTAssertEqual(auto.status, 0, auto.stderr)
         XCTAssertTrue(auto.stderr.contains("fp32 products"), "the log says what ran: \(auto.stderr)")
+        let byDefault = try cli.run(common + ["--out", cli.directory.path + "/default"])
+        XCTAssertEqual(byDefault.status, 0, byDefault.stderr)
         let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
-        XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["precision"] }, ["fp32"])
+        XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["precision"] }, ["fp32", "fp32"])
     }
 }
