@@ -37,31 +37,24 @@ public enum BF16GEMM {
         }
         let rowBlocks = (m + 31) / 32 * 2, kChunks = (k + 31) / 32, columnBlocks = (n + 31) / 32
         let threads = Parallel.threads
-        let packA = UncheckedSendablePointer(packedA), packB = UncheckedSendablePointer(packedB)
         Parallel.forEachChunk(rowBlocks + kChunks, chunks: min(threads, rowBlocks + kChunks)) { _, range in
             // The first rowBlocks items pack A's blocks, the rest B's k chunks.
             let aRange = range.clamped(to: 0..<rowBlocks)
             if !aRange.isEmpty {
-                vk_bf16_pack_a(a, lda, transA ? 1 : 0, Int32(m), Int32(k), packA.pointer,
+                vk_bf16_pack_a(a, lda, transA ? 1 : 0, Int32(m), Int32(k), packedA,
                                Int32(aRange.lowerBound), Int32(aRange.upperBound))
             }
             let bRange = range.clamped(to: rowBlocks..<(rowBlocks + kChunks))
             if !bRange.isEmpty {
-                vk_bf16_pack_b(b, ldb, transB ? 1 : 0, Int32(k), Int32(n), packB.pointer,
+                vk_bf16_pack_b(b, ldb, transB ? 1 : 0, Int32(k), Int32(n), packedB,
                                Int32(bRange.lowerBound - rowBlocks), Int32(bRange.upperBound - rowBlocks))
             }
         }
         Parallel.forEachChunk(columnBlocks, chunks: min(threads, columnBlocks)) { _, range in
-            vk_bf16_gemm_packed(packA.pointer, packB.pointer, Int32(m), Int32(n), Int32(k), c, ldc,
+            vk_bf16_gemm_packed(packedA, packedB, Int32(m), Int32(n), Int32(k), c, ldc,
                                 beta == 1 ? 1 : 0, Int32(range.lowerBound), Int32(range.upperBound))
         }
     }
-}
-
-/// A pointer that several chunks of one parallel loop fill at disjoint offsets.
-private struct UncheckedSendablePointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<UInt16>
-    init(_ pointer: UnsafeMutablePointer<UInt16>) { self.pointer = pointer }
 }
 
 /// The matrix products of the training passes, in the precision asked for.
