@@ -36,7 +36,8 @@ func trainBench(_ options: Options, peak: Double) throws {
     }
     // Without attention dropout first, so that its trainer is freed before the main one is built.
     let withoutAttentionDropout = measure(attentionDropout: 0).0
-    let bf16 = BF16GEMM.available ? measure(attentionDropout: 0.1, precision: .bfloat16) : nil
+    // Timings only: its trainer is freed before the main one is built.
+    let bf16 = BF16GEMM.available ? { let r = measure(attentionDropout: 0.1, precision: .bfloat16); return (r.0, r.1, r.2, r.3) }() : nil
     let (step, forward, backward, optimizer, trainer) = measure(attentionDropout: 0.1)
     // Training costs about three forward passes of matrix products (forward, then two products per product backward).
     let flops = 3 * model.encoder.flops(sequences: batchSize, length: length)
@@ -62,7 +63,7 @@ func trainBench(_ options: Options, peak: Double) throws {
                  Double(batchSize) / withoutAttentionDropout, flops / withoutAttentionDropout / 1e9,
                  torch.flatMap { $0["step"] }.map { String(format: "%.2f×", $0 / withoutAttentionDropout) } ?? "-"))
     if let bf16 {
-        let (s, f, b, o, _) = bf16
+        let (s, f, b, o) = bf16
         // Against PyTorch in the same precision (bf16 autocast) when it ran, else against float32.
         let ratio = torchBF16.flatMap { $0["step"] }.map { String(format: "%.2f× (bf16 autocast)", $0 / s) }
             ?? torch.flatMap { $0["step"] }.map { String(format: "%.2f× (fp32)", $0 / s) } ?? "-"
