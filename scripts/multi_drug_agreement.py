@@ -91,6 +91,7 @@ def score_reports(args, groups):
         db = sqlite3.connect(copy)
         now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
         split_names = {}  # (cv split, fold) -> the group split for that fold's test sentences
+        present = set()  # (cv split, fold, group) with at least one sentence
         for _, report in reports:
             for fold in report["folds"]:
                 key = (report["split"], fold["fold"])
@@ -105,8 +106,9 @@ def score_reports(args, groups):
                 name = f"drug-agreement-{key[0]}-{key[1]}"
                 split_id = db.execute("INSERT INTO split (name, method, created_at) VALUES (?, 'script', ?)",
                                       (name, now)).lastrowid
-                db.executemany("INSERT INTO split_member (split_id, sentence_id, part) VALUES (?, ?, ?)",
-                               [(split_id, s, group) for group, ids in groups.items() for s in ids if s in test])
+                members = [(split_id, s, group) for group, ids in groups.items() for s in ids if s in test]
+                db.executemany("INSERT INTO split_member (split_id, sentence_id, part) VALUES (?, ?, ?)", members)
+                present.update((key[0], key[1], group) for _, _, group in members)
                 split_names[key] = name
         db.commit()
         db.close()
@@ -117,13 +119,13 @@ def score_reports(args, groups):
             for group in groups:
                 totals = {"strict": [0, 0, 0], "lenient": [0, 0, 0]}
                 for fold in report["folds"]:
+                    if (report["split"], fold["fold"], group) not in present:
+                        continue  # the group has no sentence in this fold's test part
                     result = subprocess.run(
                         [args.vigil, "eval", "--pred", f"student:{fold['version']}",
                          "--split", f"{split_names[(report['split'], fold['fold'])]}:{group}", "--json", "--db", copy],
                         capture_output=True, text=True)
                     if result.returncode != 0:
-                        if "has no part" in result.stderr:
-                            continue  # the group has no sentence in this fold
                         print(f"vigil eval: {result.stderr.strip()}", file=sys.stderr)
                         return 1
                     scores = json.loads(result.stdout)

@@ -7,7 +7,7 @@ import Foundation
 /// of each weight product to bfloat16 (8 bits of mantissa, float32's range) and accumulates in
 /// float32 on the CPU's AMX tiles: mixed-precision training as PyTorch's `autocast` does it.
 /// The weights, their gradients, AdamW's moments and every element-wise step stay float32.
-public enum MatmulPrecision: String, Sendable, CaseIterable, Codable {
+public enum MatmulPrecision: String, Sendable {
     case float32 = "fp32"
     case bfloat16 = "bf16"
 }

@@ -59,7 +59,7 @@ public final class TaggerTrainer {
     public init(model: StudentModel, options: TrainingOptions) {
         parameters = TrainingParameters(model: model)
         self.options = options
-        encoderPass = EncoderTrainingPass(parameters: parameters, precision: options.precision)
+        encoderPass = EncoderTrainingPass(parameters: parameters, precision: options.effectivePrecision)
         optimizer = AdamW(layout: parameters.values.layout, weightDecay: options.weightDecay)
         if options.headRateScale != 1 { optimizer.scaleRate(ofSlotsWithPrefix: "head.", by: options.headRateScale) }
         random = RandomState(seed: options.seed)
