@@ -88,6 +88,7 @@ struct CrossValidateCommand: ParsableCommand {
                 var run = TrainingRun(encoderDirectory: training.encoder, head: kind, source: try TrainingSource(parsing: source),
                                       split: name, options: training.options, outputDirectory: folder + "/" + fold)
                 run.relativePosition = training.relativePosition
+                run.drugPairs = training.drugPairs
                 var lastReport = Date.distantPast
                 let result = try run.run(store: store, progress: { p in
                     guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }

@@ -62,6 +62,7 @@ struct TrainCommand: ParsableCommand {
                                   split: split, options: training.options, outputDirectory: folder)
             run.fraction = fraction
             run.relativePosition = training.relativePosition
+            run.drugPairs = training.drugPairs
             var lastReport = Date.distantPast
             let result = try run.run(store: store, progress: { p in
                 guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }

@@ -41,6 +41,11 @@ public struct EncodedSentence: Sendable, Equatable {
             && zip(a.items, b.items).allSatisfy { $0.drugPieces == $1.drugPieces && $0.targets == $1.targets }
     }
 
+    public init(ids: [Int32], items: [(drugPieces: [Int], targets: [Float])]) {
+        self.ids = ids
+        self.items = items
+    }
+
     /// Word pieces of the sentence (cut to the model's length) with `[CLS]`/`[SEP]`; a piece is a
     /// target when it overlaps one of the drug's ADE spans. Drugs with no piece left are dropped.
     public init(text: String, drugs: [(drug: Span, ades: [Span])], tokenizer: WordPieceTokenizer, maxLength: Int) {

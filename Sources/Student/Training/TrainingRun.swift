@@ -79,6 +79,8 @@ public struct TrainingRun {
     /// The share of the training part's sentences to train on (a learning curve's x axis): a
     /// seeded random subset, nested, so that a smaller fraction's sentences are all in a larger one's.
     public var fraction: Double = 1
+    /// Synthetic two-drug sentences per epoch, as a share of the training sentences (`DrugPairing`; 0: none).
+    public var drugPairs: Double = 0
 
     /// The metrics key of the multi-drug subset of `sentences` (e.g. `holdout:test, 2+ drugs`).
     public static func multiDrugKey(_ sentences: String) -> String { sentences + ", 2+ drugs" }
@@ -116,19 +118,26 @@ public struct TrainingRun {
         guard instances > 0 else {
             throw TrainingError.noTrainingData(source: source.description, sentences: part("train").description)
         }
+        let pairing = DrugPairing(fraction: drugPairs, tokenizer: base.tokenizer, maxLength: base.config.maxLength)
+        var pairRandom = SplitMix64(seed: options.seed ^ 0x7061_6972_7331) // "pairs1"
+        var pairs = pairing.pairs(from: encoded, random: &pairRandom)
         try log("training on \(instances) (sentence, drug) items in \(train.count) sentences of \(part("train")); "
+                + (pairs.isEmpty ? "" : "\(pairs.count) synthetic two-drug sentences per epoch; ")
                 + "\(dev.count) dev sentences; source \(source); "
                 + (options.effectivePrecision == .bfloat16 ? "bf16 weight products (AMX)" : "fp32 products"))
 
         let trainer = TaggerTrainer(model: base, options: options)
-        var batches = trainer.epochBatches(encoded)
+        var batches = trainer.epochBatches(encoded + pairs)
         let totalSteps = batches.count * options.epochs
         let schedule = LinearSchedule(peak: options.learningRate,
                                       warmupSteps: Int((Float(totalSteps) * options.warmupFraction).rounded()),
                                       totalSteps: totalSteps)
         var best: (epoch: Int, lenient: Double, values: [Float], dev: LayerScores?)?
         for epoch in 1...max(1, options.epochs) {
-            if epoch > 1 { batches = trainer.epochBatches(encoded) }
+            if epoch > 1 {
+                if !pairs.isEmpty { pairs = pairing.pairs(from: encoded, random: &pairRandom) }
+                batches = trainer.epochBatches(encoded + pairs)
+            }
             let epochStart = Date()
             var lossSum = 0.0, done = 0
             for (k, batch) in batches.enumerated() {
@@ -182,7 +191,7 @@ public struct TrainingRun {
             "precision": options.effectivePrecision.rawValue,
             "train_items": "\(instances)",
             "train_seconds": String(format: "%.1f", trainingSeconds), "encoder_path": encoderDirectory,
-            "train_sentences": "\(train.count)", "fraction": "\(fraction)",
+            "train_sentences": "\(train.count)", "fraction": "\(fraction)", "drug_pairs": "\(drugPairs)",
         ]
         try save(model, params: params, dev: devScores)
         do {
