@@ -70,6 +70,10 @@ final class DrugPairingTests: XCTestCase {
         // Only one drug among single-drug sentences: nothing to pair.
         var other = SplitMix64(seed: 7)
         XCTAssertEqual(pairing.pairs(from: [sentences[2], sentences[6]], random: &other), [])
+        // Names, where given, decide instead (the tiny vocabulary reads many drugs as [UNK]).
+        XCTAssertEqual(pairing.pairs(from: [sentences[2], sentences[6]], drugNames: ["cisplatin", "cis-platinum"],
+                                     random: &other).count, 1)
+        XCTAssertEqual(pairing.pairs(from: [sentences[0], sentences[1]], drugNames: ["x", "x"], random: &other), [])
     }
 }
 

@@ -123,4 +123,20 @@ final class ExperimentCLITests: XCTestCase {
         let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
         XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["precision"] }, ["fp32", "fp32"])
     }
+    func testDrugPairsAreValidatedUsedAndRecorded() throws {
+        let cli = try CLIHarness(self)
+        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
+        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
+        let common = ["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3"]
+        let refused = try cli.run(common + ["--drug-pairs", "1.5", "--out", cli.directory.path + "/refused"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("--drug-pairs") && refused.stderr.contains("1.5"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.directory.path + "/refused"), "nothing written")
+        let paired = try cli.run(common + ["--drug-pairs", "0.5", "--out", cli.directory.path + "/paired"])
+        XCTAssertEqual(paired.status, 0, paired.stderr)
+        // The tiny model's 64 pieces hold no two of these sentences: the log says so.
+        XCTAssertTrue(paired.stderr.contains("no synthetic two-drug sentences"), paired.stderr)
+        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["drug_pairs"] }, ["0.5"])
+    }
 }

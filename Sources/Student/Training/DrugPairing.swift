@@ -33,13 +33,17 @@ public struct DrugPairing: Sendable {
     public func count(for sentences: Int) -> Int { fraction > 0 ? Int((Double(sentences) * fraction).rounded()) : 0 }
 
     /// `count(for: sentences.count)` joined sentences (fewer when too few sentences qualify or fit
-    /// in `maxLength`), drawn with `random`.
-    public func pairs(from sentences: [EncodedSentence], random: inout SplitMix64) -> [EncodedSentence] {
+    /// in `maxLength`), drawn with `random`. A pair's two drugs differ: by `drugNames` (one per
+    /// sentence, its single drug's name; nil where unknown) or else by their word pieces.
+    public func pairs(from sentences: [EncodedSentence], drugNames: [String?]? = nil,
+                      random: inout SplitMix64) -> [EncodedSentence] {
         let wanted = count(for: sentences.count)
         guard wanted > 0, !joiners.isEmpty else { return [] }
-        // Single-drug sentences, keyed by their drug's pieces so that a pair's drugs differ.
         let single = sentences.indices.filter { sentences[$0].items.count == 1 }
-        let drug = { (i: Int) -> [Int32] in sentences[i].items[0].drugPieces.map { sentences[i].ids[$0 + 1] } }
+        let drug = { (i: Int) -> String in
+            if let names = drugNames, i < names.count, let name = names[i] { return "name:" + name }
+            return "pieces:" + sentences[i].items[0].drugPieces.map { "\(sentences[i].ids[$0 + 1])" }.joined(separator: " ")
+        }
         let firsts = single.filter { sentences[$0].items[0].targets.contains(1) }
         guard !firsts.isEmpty, single.count > 1 else { return [] }
         var result: [EncodedSentence] = []

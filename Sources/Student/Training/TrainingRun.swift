@@ -120,9 +120,15 @@ public struct TrainingRun {
         }
         let pairing = DrugPairing(fraction: drugPairs, tokenizer: base.tokenizer, maxLength: base.config.maxLength)
         var pairRandom = SplitMix64(seed: options.seed ^ 0x7061_6972_7331) // "pairs1"
-        var pairs = pairing.pairs(from: encoded, random: &pairRandom)
+        let drugNames = zip(train, encoded).map { sentence, encoded -> String? in
+            guard sentence.items.count == 1, encoded.items.count == 1 else { return nil }
+            return ScalarText(sentence.text)[sentence.items[0].drug].lowercased()
+        }
+        var pairs = pairing.pairs(from: encoded, drugNames: drugNames, random: &pairRandom)
         try log("training on \(instances) (sentence, drug) items in \(train.count) sentences of \(part("train")); "
-                + (pairs.isEmpty ? "" : "\(pairs.count) synthetic two-drug sentences per epoch; ")
+                + (pairs.isEmpty ? (drugPairs > 0 ? "no synthetic two-drug sentences (no two single-drug sentences "
+                                                  + "with different drugs fit in \(base.config.maxLength) pieces); " : "")
+                                 : "\(pairs.count) synthetic two-drug sentences per epoch; ")
                 + "\(dev.count) dev sentences; source \(source); "
                 + (options.effectivePrecision == .bfloat16 ? "bf16 weight products (AMX)" : "fp32 products"))
 
@@ -135,7 +141,7 @@ public struct TrainingRun {
         var best: (epoch: Int, lenient: Double, values: [Float], dev: LayerScores?)?
         for epoch in 1...max(1, options.epochs) {
             if epoch > 1 {
-                if !pairs.isEmpty { pairs = pairing.pairs(from: encoded, random: &pairRandom) }
+                if !pairs.isEmpty { pairs = pairing.pairs(from: encoded, drugNames: drugNames, random: &pairRandom) }
                 batches = trainer.epochBatches(encoded + pairs)
             }
             let epochStart = Date()
