@@ -62,8 +62,8 @@ public struct DrugPairing: Sendable {
     }
 
     /// `first` and `second` as one sequence, `[CLS] first joiner second [SEP]` (the first's final
-    /// `period` dropped); each drug keeps its targets on its own
-    /// half and 0 elsewhere. Nil when the result would exceed `maxLength` pieces.
+    /// `period` dropped); each drug keeps its targets on its own half and 0 elsewhere. Nil when
+    /// the result would exceed `maxLength` pieces.
     public static func join(_ first: EncodedSentence, _ second: EncodedSentence, joiner: [Int32], period: Int32?,
                             maxLength: Int) -> EncodedSentence? {
         var head = Array(first.ids.dropFirst().dropLast()) // without [CLS] and [SEP]

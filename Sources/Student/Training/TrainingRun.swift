@@ -126,7 +126,7 @@ public struct TrainingRun {
         }
         var pairs = pairing.pairs(from: encoded, drugNames: drugNames, random: &pairRandom)
         try log("training on \(instances) (sentence, drug) items in \(train.count) sentences of \(part("train")); "
-                + (pairs.isEmpty ? (drugPairs > 0 ? "no synthetic two-drug sentences (no two single-drug sentences "
+                + (pairs.isEmpty ? (drugPairs > 0 ? "no synthetic two-drug sentences (no two single-drug sentences, the first with an ADE, "
                                                   + "with different drugs fit in \(base.config.maxLength) pieces); " : "")
                                  : "\(pairs.count) synthetic two-drug sentences per epoch; ")
                 + "\(dev.count) dev sentences; source \(source); "
