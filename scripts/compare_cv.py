@@ -2,7 +2,8 @@
 """Fold-by-fold comparison of two `vigil cv --report` files over the same folds.
 
 Prints each fold's strict and lenient F1 and best epoch in both runs, the difference (second
-minus first), and the mean and standard deviation of the strict differences.
+minus first), and the mean and standard deviation of the strict differences; the same for the
+multi-drug subset (the folds' `multiDrug` scores), where both reports have it.
 
     python3 scripts/compare_cv.py cv-concat-e10.json cv-concat-bf16.json
 """
@@ -38,11 +39,22 @@ def main() -> int:
         print(f"| {fold} | {100 * a['strict']['f1']:.2f} → {100 * b['strict']['f1']:.2f} | "
               f"{100 * a['lenient']['f1']:.2f} → {100 * b['lenient']['f1']:.2f} | "
               f"{a['bestEpoch']} → {b['bestEpoch']} | {difference:+.2f} |")
+    print()
+    summarize("strict difference", differences)
+    multi = [f for f in folds if "multiDrug" in first[f] and "multiDrug" in second[f]]
+    for kind in ("strict", "lenient"):
+        if multi:
+            summarize(f"2+ drugs {kind} difference",
+                      [100 * (second[f]["multiDrug"][kind]["f1"] - first[f]["multiDrug"][kind]["f1"]) for f in multi])
+    return 0
+
+
+def summarize(label, differences):
     spread = statistics.stdev(differences) if len(differences) > 1 else 0.0
     lower = sum(1 for d in differences if d < 0)
-    print(f"\nstrict difference: mean {statistics.mean(differences):+.2f}, sd {spread:.2f}; "
-          f"lower in {lower} of {len(differences)} folds")
-    return 0
+    higher = sum(1 for d in differences if d > 0)
+    print(f"{label}: mean {statistics.mean(differences):+.2f}, sd {spread:.2f}; "
+          f"higher in {higher}, lower in {lower} of {len(differences)} folds")
 
 
 if __name__ == "__main__":

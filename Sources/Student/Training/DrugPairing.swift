@@ -40,9 +40,13 @@ public struct DrugPairing: Sendable {
         let wanted = count(for: sentences.count)
         guard wanted > 0, !joiners.isEmpty else { return [] }
         let single = sentences.indices.filter { sentences[$0].items.count == 1 }
-        let drug = { (i: Int) -> String in
-            if let names = drugNames, i < names.count, let name = names[i] { return "name:" + name }
-            return "pieces:" + sentences[i].items[0].drugPieces.map { "\(sentences[i].ids[$0 + 1])" }.joined(separator: " ")
+        var drug: [Int: String] = [:] // each single-drug sentence's drug key, computed once
+        for i in single {
+            if let names = drugNames, i < names.count, let name = names[i] {
+                drug[i] = "name:" + name
+            } else {
+                drug[i] = "pieces:" + sentences[i].items[0].drugPieces.map { "\(sentences[i].ids[$0 + 1])" }.joined(separator: " ")
+            }
         }
         let firsts = single.filter { sentences[$0].items[0].targets.contains(1) }
         guard !firsts.isEmpty, single.count > 1 else { return [] }
@@ -53,7 +57,7 @@ public struct DrugPairing: Sendable {
             let a = firsts[Int(random.next() % UInt64(firsts.count))]
             let b = single[Int(random.next() % UInt64(single.count))]
             let joiner = joiners[Int(random.next() % UInt64(joiners.count))]
-            guard a != b, drug(a) != drug(b),
+            guard a != b, drug[a] != drug[b],
                   let joined = Self.join(sentences[a], sentences[b], joiner: joiner, period: period, maxLength: maxLength)
             else { continue }
             result.append(joined)
