@@ -36,7 +36,7 @@ public struct DrugPairing: Sendable {
     /// in `maxLength`), drawn with `random`. A pair's two drugs differ: by `drugNames` (one per
     /// sentence, its single drug's name; nil where unknown) or else by their word pieces.
     public func pairs(from sentences: [EncodedSentence], drugNames: [String?]? = nil,
-                      random: inout SplitMix64) -> [EncodedSentence] {
+                      random: inout RandomState) -> [EncodedSentence] {
         let wanted = count(for: sentences.count)
         guard wanted > 0, !joiners.isEmpty else { return [] }
         let single = sentences.indices.filter { sentences[$0].items.count == 1 }
@@ -54,9 +54,9 @@ public struct DrugPairing: Sendable {
         var attempts = 0
         while result.count < wanted, attempts < wanted * 20 {
             attempts += 1
-            let a = firsts[Int(random.next() % UInt64(firsts.count))]
-            let b = single[Int(random.next() % UInt64(single.count))]
-            let joiner = joiners[Int(random.next() % UInt64(joiners.count))]
+            let a = firsts[random.next(below: firsts.count)]
+            let b = single[random.next(below: single.count)]
+            let joiner = joiners[random.next(below: joiners.count)]
             guard a != b, drug[a] != drug[b],
                   let joined = Self.join(sentences[a], sentences[b], joiner: joiner, period: period, maxLength: maxLength)
             else { continue }

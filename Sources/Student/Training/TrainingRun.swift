@@ -119,8 +119,8 @@ public struct TrainingRun {
             throw TrainingError.noTrainingData(source: source.description, sentences: part("train").description)
         }
         let pairing = DrugPairing(fraction: drugPairs, tokenizer: base.tokenizer, maxLength: base.config.maxLength)
-        var pairRandom = SplitMix64(seed: options.seed ^ 0x7061_6972_7331) // "pairs1"
-        let drugNames = zip(train, encoded).map { sentence, encoded -> String? in
+        var pairRandom = RandomState(seed: options.seed ^ 0x7061_6972_7331) // "pairs1"
+        let drugNames = drugPairs <= 0 ? [] : zip(train, encoded).map { sentence, encoded -> String? in
             guard sentence.items.count == 1, encoded.items.count == 1 else { return nil }
             return ScalarText(sentence.text)[sentence.items[0].drug].lowercased()
         }
