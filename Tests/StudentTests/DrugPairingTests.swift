@@ -83,9 +83,14 @@ extension TrainingRunTests {
         let (store, folder) = try corpus()
         var training = run(folder)
         training.drugPairs = 0.5
-        var lines: [String] = []
-        let result = try training.run(store: store, log: { lines.append($0) })
+        training.options.epochs = 3
+        var lines: [String] = [], reports: [TrainingProgress] = []
+        let result = try training.run(store: store, progress: { reports.append($0) }, log: { lines.append($0) })
         XCTAssertTrue(lines.contains { $0.contains("3 synthetic two-drug sentences per epoch") }, "\(lines)")
+        // Each epoch redraws its pairs (and so its batches); progress never passes its total and ends on it.
+        XCTAssertTrue(reports.allSatisfy { $0.step <= $0.steps && $0.eta >= 0 }, "\(reports.map { ($0.step, $0.steps) })")
+        XCTAssertEqual(reports.last?.step, reports.last?.steps)
+        XCTAssertEqual(reports.last?.eta, 0)
         XCTAssertEqual(result.trainInstances, 6, "real items only")
         let version = try store.modelVersion(try XCTUnwrap(result.layer.version))
         XCTAssertEqual(version.params["drug_pairs"], "0.5")

@@ -144,6 +144,9 @@ public struct TrainingRun {
                 if !pairs.isEmpty { pairs = pairing.pairs(from: encoded, drugNames: drugNames, random: &pairRandom) }
                 batches = trainer.epochBatches(encoded + pairs)
             }
+            // Redrawn pairs can change an epoch's batch count by one or two, so progress counts this
+            // epoch's batches for the rest of the run (the schedule keeps the first epoch's total).
+            let runSteps = trainer.steps + batches.count * (max(1, options.epochs) - epoch + 1)
             let epochStart = Date()
             var lossSum = 0.0, done = 0
             for (k, batch) in batches.enumerated() {
@@ -152,16 +155,17 @@ public struct TrainingRun {
                 done += batch.items.count
                 let elapsed = max(Date().timeIntervalSince(epochStart), 1e-9)
                 let perStep = elapsed / Double(k + 1)
-                try progress(TrainingProgress(epoch: epoch, epochs: options.epochs, step: trainer.steps, steps: totalSteps,
+                try progress(TrainingProgress(epoch: epoch, epochs: options.epochs, step: trainer.steps, steps: runSteps,
                                               loss: lossSum / Double(k + 1), instancesPerSecond: Double(done) / elapsed,
-                                              eta: perStep * Double(totalSteps - trainer.steps)))
+                                              eta: perStep * Double(runSteps - trainer.steps)))
             }
             let meanLoss = lossSum / Double(max(1, batches.count))
             let scores = dev.isEmpty ? nil : try Self.score(trainer.parameters.model(basedOn: base), on: dev, batch: predictBatch)
             let lenient = scores?.lenient.f1 ?? Double(epoch) // no dev part: keep the last epoch
             let seconds = Date().timeIntervalSince(epochStart)
+            // Items trained on this epoch, the synthetic pairs' included (without pairs: `instances`).
             try log(String(format: "epoch %d/%d: loss %.4f, %.1f items/s", epoch, options.epochs, meanLoss,
-                           Double(instances) / max(seconds, 1e-9))
+                           Double(done) / max(seconds, 1e-9))
                     + (scores.map { String(format: ", dev strict F1 %.2f, lenient F1 %.2f", $0.strict.f1 * 100, $0.lenient.f1 * 100) } ?? ""))
             if best.map({ lenient > $0.lenient }) ?? true {
                 best = (epoch, lenient, trainer.parameters.values.elements, scores)
