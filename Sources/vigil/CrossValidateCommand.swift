@@ -89,6 +89,7 @@ struct CrossValidateCommand: ParsableCommand {
                                       split: name, options: training.options, outputDirectory: folder + "/" + fold)
                 run.relativePosition = training.relativePosition
                 run.drugPairs = training.drugPairs
+                run.bystanders = training.bystanders
                 var lastReport = Date.distantPast
                 let result = try run.run(store: store, progress: { p in
                     guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }

@@ -21,6 +21,8 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Per epoch, add this share of the training sentences as synthetic two-drug sentences: two single-drug training sentences joined, each drug labelled with only its own half's ADEs (0: none).",
                                valueName: "x"))
     var drugPairs: Double = 0
+    @Flag(help: "Train on the training part's drug names found again in its sentences, where no drug mention covers them, as drugs without ADEs (for corpora that annotate only causing drugs, as the ADE corpus).")
+    var bystanders = false
     @Option(help: ArgumentHelp("The encoder's matrix products: fp32, bf16 (bfloat16 inputs, float32 sums, on AMX: about 1.7× faster, about a point lower strict F1), or auto (bf16 where the CPU has AMX-BF16).",
                                valueName: "p"))
     var precision = "fp32"

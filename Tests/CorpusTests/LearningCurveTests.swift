@@ -34,8 +34,9 @@ final class LearningCurveTests: XCTestCase {
         try version("0.1", f1: 0.98, extra: ["batch": "32"])
         try version("0.1", f1: 0.99, extra: ["precision": "bf16"]) // and the precision
         try version("0.1", f1: 0.94, extra: ["drug_pairs": "0.1"]) // and synthetic two-drug sentences
+        try version("0.1", f1: 0.93, extra: ["bystanders": "true"]) // and bystander drugs
         try version("0.1", f1: 0.35, extra: ["head_lr_scale": "1.0", "relative_position": "false", "precision": "fp32",
-                                          "drug_pairs": "0"]) // the defaults: same setup
+                                          "drug_pairs": "0", "bystanders": "false"]) // the defaults: same setup
         let curves = LearningCurve.curves(from: try store.modelVersions())
         XCTAssertEqual(curves.count, 1)
         let curve = try XCTUnwrap(curves.first)

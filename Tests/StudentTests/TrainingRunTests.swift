@@ -7,11 +7,11 @@ import XCTest
 /// `TrainingRun` on the tiny model over a small gold corpus: the folder, the model version, its
 /// test layer and metrics; cancelling leaves neither folder nor version.
 final class TrainingRunTests: XCTestCase {
-    /// The eight training-test sentences as gold, split 6 train / 1 dev / 1 test.
-    func corpus() throws -> (CorpusStore, String) {
+    /// The eight training-test sentences (or `sentences`) as gold, split 6 train / 1 dev / the rest test.
+    func corpus(_ list: [(String, String, [String])] = TrainingTests.sentences) throws -> (CorpusStore, String) {
         let folder = try Fixtures.temporaryFolder(self)
         let store = try CorpusStore(path: folder + "/vigil.sqlite")
-        let sentences = TrainingTests.sentences.map { text, drug, ades in
+        let sentences = list.map { text, drug, ades in
             let scalars = ScalarText(text), span = TrainingTests.span(drug, in: text)
             return ImportBatch.Sentence(documentKey: "doc", text: text, drugs: [
                 .init(span: span, text: scalars[span], normalized: drug, ades: ades.map {

@@ -139,4 +139,16 @@ final class ExperimentCLITests: XCTestCase {
         let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
         XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["drug_pairs"] }, ["0.5"])
     }
+
+    func testBystandersFlagReachesTheRunAndIsRecorded() throws {
+        let cli = try CLIHarness(self)
+        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
+        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
+        let result = try cli.run(["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3",
+                                  "--bystanders", "--out", cli.directory.path + "/bystanders"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("of them bystander drugs"), result.stderr)
+        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["bystanders"] }, ["true"])
+    }
 }

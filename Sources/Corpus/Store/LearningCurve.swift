@@ -44,7 +44,7 @@ public struct LearningCurve: Sendable, Equatable {
     /// part, the one holding the newest version first.
     public static func curves(from versions: [ModelVersion]) -> [LearningCurve] {
         struct Key: Hashable {
-            var head, source, split, epochs, lr, batch, seed, dropout, attentionDropout, headRate, relativePosition, precision, drugPairs: String
+            var head, source, split, epochs, lr, batch, seed, dropout, attentionDropout, headRate, relativePosition, precision, drugPairs, bystanders: String
         }
         var groups: [Key: [Double: (ModelVersion, LayerScores)]] = [:]
         var newest: [Key: Int64] = [:]
@@ -60,7 +60,8 @@ public struct LearningCurve: Sendable, Equatable {
                           headRate: version.params["head_lr_scale"].flatMap(Double.init).map { "\($0)" } ?? "1.0",
                           relativePosition: version.params["relative_position"] ?? "false",
                           precision: version.params["precision"] ?? "fp32",
-                          drugPairs: version.params["drug_pairs"].flatMap(Double.init).map { "\($0)" } ?? "0.0")
+                          drugPairs: version.params["drug_pairs"].flatMap(Double.init).map { "\($0)" } ?? "0.0",
+                          bystanders: version.params["bystanders"] ?? "false")
             if let existing = groups[key]?[fraction], existing.0.id > version.id { continue }
             groups[key, default: [:]][fraction] = (version, scores)
             newest[key] = max(newest[key] ?? 0, version.id)

@@ -81,6 +81,9 @@ public struct TrainingRun {
     public var fraction: Double = 1
     /// Synthetic two-drug sentences per epoch, as a share of the training sentences (`DrugPairing`; 0: none).
     public var drugPairs: Double = 0
+    /// Adds the training part's drug names found again in its sentences, where no mention covers
+    /// them, as items without ADEs (`Bystanders`): for corpora that annotate only causing drugs.
+    public var bystanders = false
 
     /// The metrics key of the multi-drug subset of `sentences` (e.g. `holdout:test, 2+ drugs`).
     public static func multiDrugKey(_ sentences: String) -> String { sentences + ", 2+ drugs" }
@@ -110,11 +113,13 @@ public struct TrainingRun {
         let train = Self.subset(try store.trainingSentences(source: source, selection: part("train")),
                                 fraction: fraction, seed: options.seed)
         let dev = try store.trainingSentences(source: source, selection: part("dev"))
-        let encoded = train.map { sentence in
-            EncodedSentence(text: sentence.text, drugs: sentence.items.map { ($0.drug, $0.ades) },
+        let extraDrugs = bystanders ? Bystanders.spans(in: train) : Array(repeating: [], count: train.count)
+        let encoded = zip(train, extraDrugs).map { sentence, extra in
+            EncodedSentence(text: sentence.text, drugs: sentence.items.map { ($0.drug, $0.ades) } + extra.map { ($0, []) },
                             tokenizer: base.tokenizer, maxLength: base.config.maxLength)
         }
         let instances = encoded.reduce(0) { $0 + $1.items.count }
+        let bystanderCount = extraDrugs.reduce(0) { $0 + $1.count }
         guard instances > 0 else {
             throw TrainingError.noTrainingData(source: source.description, sentences: part("train").description)
         }
@@ -126,6 +131,7 @@ public struct TrainingRun {
         }
         var pairs = pairing.pairs(from: encoded, drugNames: drugNames, random: &pairRandom)
         try log("training on \(instances) (sentence, drug) items in \(train.count) sentences of \(part("train")); "
+                + (bystanders ? "\(bystanderCount) of them bystander drugs (unannotated mentions of the part's drug names); " : "")
                 + (pairs.isEmpty ? (drugPairs > 0 ? "no synthetic two-drug sentences (no two single-drug sentences, the first with an ADE, "
                                                   + "with different drugs fit in \(base.config.maxLength) pieces); " : "")
                                  : "\(pairs.count) synthetic two-drug sentences per epoch; ")
@@ -144,8 +150,9 @@ public struct TrainingRun {
                 if !pairs.isEmpty { pairs = pairing.pairs(from: encoded, drugNames: drugNames, random: &pairRandom) }
                 batches = trainer.epochBatches(encoded + pairs)
             }
-            // Redrawn pairs can change an epoch's batch count by one or two, so progress counts this
-            // epoch's batches for the rest of the run (the schedule keeps the first epoch's total).
+            // An epoch's batch count can differ from the first's by a batch or two (batches close at
+            // `batchSize` items, so the order, and redrawn pairs, group them differently): progress
+            // counts this epoch's batches for the rest of the run (the schedule keeps the first's).
             let runSteps = trainer.steps + batches.count * (max(1, options.epochs) - epoch + 1)
             let epochStart = Date()
             var lossSum = 0.0, done = 0
@@ -202,6 +209,7 @@ public struct TrainingRun {
             "train_items": "\(instances)",
             "train_seconds": String(format: "%.1f", trainingSeconds), "encoder_path": encoderDirectory,
             "train_sentences": "\(train.count)", "fraction": "\(fraction)", "drug_pairs": "\(drugPairs)",
+            "bystanders": "\(bystanders)",
         ]
         try save(model, params: params, dev: devScores)
         do {

@@ -1,0 +1,58 @@
+import Core
+@testable import Corpus
+import XCTest
+@testable import Student
+
+/// Bystander drugs: the training part's drug names found again where no mention covers them
+/// become items without ADEs; a run adds them only when asked, logs and records it.
+final class BystandersTests: XCTestCase {
+    /// A gold training sentence with one drug and its ADEs (first occurrences).
+    func sentence(_ text: String, _ drug: String, _ ades: [String]) -> TrainingSentence {
+        TrainingSentence(sentenceID: 1, text: text, items: [
+            .init(mentionID: 1, drug: TrainingTests.span(drug, in: text), ades: ades.map { TrainingTests.span($0, in: text) },
+                  origin: .gold),
+        ])
+    }
+
+    func texts(_ spans: [Span], in text: String) -> [String] { spans.map { ScalarText(text)[$0] } }
+
+    func testAnotherSentencesDrugNameBecomesABystander() {
+        let sentences = [
+            sentence("Olanzapine helped in clozapine-induced granulocytopenia.", "clozapine", ["granulocytopenia"]),
+            sentence("OLANZAPINE caused weight gain.", "OLANZAPINE", ["weight gain"]),
+            sentence("Clozapine was stopped, and clozapine caused fever.", "Clozapine", ["fever"]),
+            sentence("Olanzapine allergy after heparin.", "heparin", ["Olanzapine allergy"]),
+            sentence("Ca caused colic; lithium was also given.", "Ca", ["colic"]),
+            sentence("Lithium toxicity.", "Lithium", ["toxicity"]),
+        ]
+        let spans = Bystanders.spans(in: sentences)
+        XCTAssertEqual(spans.count, sentences.count)
+        XCTAssertEqual(texts(spans[0], in: sentences[0].text), ["Olanzapine"], "a drug named elsewhere, not annotated here")
+        XCTAssertEqual(spans[1], [], "the sentence's own drug is no bystander, in any case")
+        XCTAssertEqual(spans[2], [], "a second mention of the annotated drug is the same drug")
+        XCTAssertEqual(spans[3], [], "a name inside an ADE span is not a drug mention")
+        XCTAssertEqual(texts(spans[4], in: sentences[4].text), ["lithium"])
+        XCTAssertEqual(spans[5], [])
+        // "Ca" is under the minimum length: no sentence gets it as a bystander.
+        XCTAssertFalse(spans.enumerated().contains { k, found in texts(found, in: sentences[k].text).contains("Ca") })
+    }
+}
+
+extension TrainingRunTests {
+    func testBystandersAreAddedOnlyWhenAskedAndRecorded() throws {
+        // First in the list, so in the train part (the first six sentences), with lithium's own sentence.
+        let sentences = [("lithium was given before cisplatin induced vomiting", "cisplatin", ["vomiting"])] + TrainingTests.sentences
+        for asked in [false, true] {
+            let (store, folder) = try corpus(sentences)
+            var training = run(folder)
+            training.bystanders = asked
+            var lines: [String] = []
+            let result = try training.run(store: store, log: { lines.append($0) })
+            XCTAssertEqual(result.trainInstances, asked ? 7 : 6, "lithium, named in another training sentence, adds one item")
+            XCTAssertEqual(lines.contains { $0.contains("1 of them bystander drugs") }, asked, "\(lines)")
+            let version = try store.modelVersion(try XCTUnwrap(result.layer.version))
+            XCTAssertEqual(version.params["bystanders"], "\(asked)")
+            XCTAssertEqual(version.params["train_items"], asked ? "7" : "6")
+        }
+    }
+}
