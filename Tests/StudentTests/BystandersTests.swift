@@ -18,16 +18,16 @@ final class BystandersTests: XCTestCase {
 
     func testAnotherSentencesDrugNameBecomesABystander() {
         let sentences = [
-            sentence("Olanzapine helped in clozapine-induced granulocytopenia.", "clozapine", ["granulocytopenia"]),
-            sentence("OLANZAPINE caused weight gain.", "OLANZAPINE", ["weight gain"]),
-            sentence("Clozapine was stopped, and clozapine caused fever.", "Clozapine", ["fever"]),
-            sentence("Olanzapine allergy after heparin.", "heparin", ["Olanzapine allergy"]),
+            sentence("Haloperidol calmed the ciprofloxacin-induced delirium.", "ciprofloxacin", ["delirium"]),
+            sentence("HALOPERIDOL caused dystonia.", "HALOPERIDOL", ["dystonia"]),
+            sentence("Ciprofloxacin was stopped, and ciprofloxacin caused fever.", "Ciprofloxacin", ["fever"]),
+            sentence("Haloperidol allergy after heparin.", "heparin", ["Haloperidol allergy"]),
             sentence("Ca caused colic; lithium was also given.", "Ca", ["colic"]),
             sentence("Lithium toxicity.", "Lithium", ["toxicity"]),
         ]
         let spans = Bystanders.spans(in: sentences)
         XCTAssertEqual(spans.count, sentences.count)
-        XCTAssertEqual(texts(spans[0], in: sentences[0].text), ["Olanzapine"], "a drug named elsewhere, not annotated here")
+        XCTAssertEqual(texts(spans[0], in: sentences[0].text), ["Haloperidol"], "a drug named elsewhere, not annotated here")
         XCTAssertEqual(spans[1], [], "the sentence's own drug is no bystander, in any case")
         XCTAssertEqual(spans[2], [], "a second mention of the annotated drug is the same drug")
         XCTAssertEqual(spans[3], [], "a name inside an ADE span is not a drug mention")

@@ -5,9 +5,9 @@ import Corpus
 /// corpus does: the training sentences' own drug names, found again in those sentences where no
 /// drug mention covers them, become extra (sentence, drug) items without ADEs.
 ///
-/// "Olanzapine may be useful in treating clozapine-induced granulocytopenia" names clozapine
-/// as the cause, and the corpus leaves olanzapine out; here olanzapine becomes a bystander, so
-/// the head sees a drug that shares a sentence with an ADE it does not cause. A match is
+/// In "haloperidol calmed the ciprofloxacin-induced delirium" such a corpus annotates only
+/// ciprofloxacin; here haloperidol becomes a bystander, so the head sees a drug that shares a
+/// sentence with an ADE it does not cause. A match is
 /// skipped where it overlaps a mention or an ADE span of its sentence, or where it names one of
 /// the sentence's annotated drugs again.
 public enum Bystanders {
