@@ -23,7 +23,7 @@ final class BystandersTests: XCTestCase {
             sentence("Ciprofloxacin was stopped, and ciprofloxacin caused fever.", "Ciprofloxacin", ["fever"]),
             sentence("Haloperidol allergy after heparin.", "heparin", ["Haloperidol allergy"]),
             sentence("Ca caused colic; lithium was also given.", "Ca", ["colic"]),
-            sentence("Lithium toxicity.", "Lithium", ["toxicity"]),
+            sentence("Lithium toxicity with low Ca in serum.", "Lithium", ["toxicity"]),
         ]
         let spans = Bystanders.spans(in: sentences)
         XCTAssertEqual(spans.count, sentences.count)
@@ -33,7 +33,7 @@ final class BystandersTests: XCTestCase {
         XCTAssertEqual(spans[3], [], "a name inside an ADE span is not a drug mention")
         XCTAssertEqual(texts(spans[4], in: sentences[4].text), ["lithium"])
         XCTAssertEqual(spans[5], [])
-        // "Ca" is under the minimum length: no sentence gets it as a bystander.
+        // "Ca" is under the minimum length: the last sentence's "Ca" is no bystander.
         XCTAssertFalse(spans.enumerated().contains { k, found in texts(found, in: sentences[k].text).contains("Ca") })
     }
 }
