@@ -6,7 +6,8 @@ import Tensor
 struct TrainingFlags: ParsableArguments {
     @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors).", valueName: "dir"))
     var encoder = "models/minilm-l6"
-    @Option(help: "concat (the paper's head) or interact (an MLP over [h; d; h*d]).") var head = "concat"
+    @Option(help: "concat (the paper's head), interact (an MLP over [h; d; h*d]) or residual (concat plus that MLP, starting at zero).")
+    var head = "concat"
     @Option(help: "Passes over the training items.") var epochs = 10
     @Option(help: "Peak learning rate (linear warm-up over 10% of the steps, then linear decay).") var lr: Float = 1e-4
     @Option(help: "(Sentence, drug) items per batch.") var batch = 16
@@ -40,7 +41,7 @@ struct TrainingFlags: ParsableArguments {
         }
         guard drugPairs >= 0, drugPairs <= 1 else { throw ValidationError("--drug-pairs must lie in [0, 1], not \(drugPairs)") }
         do { _ = try MatmulPrecision.resolve(precision) } catch { throw ValidationError("\(error)") }
-        guard HeadKind(option: head) != nil else { throw ValidationError("--head \(head): must be concat or interact") }
+        guard HeadKind(option: head) != nil else { throw ValidationError("--head \(head): must be concat, interact or residual") }
     }
 
     var headKind: HeadKind { HeadKind(option: head) ?? .concat }
@@ -55,11 +56,12 @@ struct TrainingFlags: ParsableArguments {
 }
 
 extension HeadKind {
-    /// The head named on the command line: concat, or interact/interaction.
+    /// The head named on the command line: concat, interact/interaction, or residual.
     init?(option: String) {
         switch option {
         case "concat": self = .concat
         case "interact", "interaction": self = .interaction
+        case "residual": self = .residual
         default: return nil
         }
     }

@@ -61,21 +61,45 @@ final class TaggerTests: XCTestCase {
         XCTAssertGreaterThan((interaction.max() ?? 0) - (interaction.min() ?? 0), 1e-3)
     }
 
-    func testModelFolderSavesAndLoadsWithItsHead() throws {
+    /// A fresh residual head ranks tokens as concat does (its MLP's output starts at zero); once
+    /// that output moves, the drug changes the ranking.
+    func testResidualHeadStartsAsConcatThenLetsTheDrugChangeTheRanking() throws {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)
-        model.head = TaggerHead(random: .interaction, hiddenSize: 32, mlpSize: 8, seed: 7)
-        model.settings = StudentModel.Settings(head: .interaction, threshold: 0.3, mlpSize: 8, encoder: "tiny")
-        let dir = try Fixtures.temporaryFolder(self) + "/model"
-        try model.save(to: dir)
-        let loaded = try StudentModel.load(directory: dir)
-        XCTAssertEqual(loaded.settings, model.settings)
-        let input = [TaggerInput(text: "Cisplatin neurotoxicity was severe.", drugs: [Span(0, 9)])]
-        let a = try model.tag(input), b = try loaded.tag(input)
-        XCTAssertEqual(a, b)
-        let states = try loaded.hiddenStates([input[0].text])[0]
-        XCTAssertEqual(loaded.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 9)),
-                       model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 9)))
-        XCTAssertThrowsError(try model.save(to: dir)) { XCTAssertEqual($0 as? CheckpointError, .folderExists(path: dir)) }
+        let text = "Amiodarone-induced hepatitis after lithium."
+        let states = try model.hiddenStates([text])[0]
+        func gaps() -> [Float] {
+            let a = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 10))
+            let b = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(35, 42))
+            return zip(a, b).map { $0 - $1 }
+        }
+        model.head = TaggerHead(random: .residual, hiddenSize: 32, mlpSize: 16, seed: 3)
+        let fresh = gaps()
+        XCTAssertGreaterThan(fresh.map(abs).max() ?? 0, 1e-3, "the drug still shifts the logits")
+        XCTAssertLessThan((fresh.max() ?? 0) - (fresh.min() ?? 0), 1e-4)
+        model.head.weight2 = Tensor(shape: [1, 16], data: (0..<16).map { Float($0 % 5) * 0.4 - 0.8 })
+        let moved = gaps()
+        XCTAssertGreaterThan((moved.max() ?? 0) - (moved.min() ?? 0), 1e-3)
+    }
+
+    func testModelFolderSavesAndLoadsWithItsHead() throws {
+        for kind in [HeadKind.interaction, .residual] {
+            var model = try StudentModel.load(directory: Fixtures.tinyBERT)
+            model.head = TaggerHead(random: kind, hiddenSize: 32, mlpSize: 8, seed: 7)
+            model.head.weight2 = Tensor(shape: [1, 8], data: (0..<8).map { Float($0) * 0.1 - 0.4 })
+            model.settings = StudentModel.Settings(head: kind, threshold: 0.3, mlpSize: 8, encoder: "tiny")
+            let dir = try Fixtures.temporaryFolder(self) + "/model-\(kind)"
+            try model.save(to: dir)
+            let loaded = try StudentModel.load(directory: dir)
+            XCTAssertEqual(loaded.settings, model.settings)
+            XCTAssertEqual(loaded.head.namedTensors.map(\.name), model.head.namedTensors.map(\.name))
+            let input = [TaggerInput(text: "Cisplatin neurotoxicity was severe.", drugs: [Span(0, 9)])]
+            let a = try model.tag(input), b = try loaded.tag(input)
+            XCTAssertEqual(a, b)
+            let states = try loaded.hiddenStates([input[0].text])[0]
+            XCTAssertEqual(loaded.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 9)),
+                           model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 9)), "\(kind)")
+            XCTAssertThrowsError(try model.save(to: dir)) { XCTAssertEqual($0 as? CheckpointError, .folderExists(path: dir)) }
+        }
     }
 
     func testDistanceBucketsAreSignedAndLogSpaced() {

@@ -64,6 +64,32 @@ final class TrainingTests: XCTestCase {
         }
     }
 
+    /// Without dropout the training loss is the mean binary cross-entropy of the inference
+    /// path's logits (`tokenLogits`), for every head kind.
+    func testTrainingLossEqualsTheInferenceHeadsLoss() throws {
+        for kind in HeadKind.allCases {
+            var model = try StudentModel.load(directory: Fixtures.tinyBERT)
+            model.head = TaggerHead(random: kind, hiddenSize: 32, mlpSize: 8, seed: 4)
+            if kind.hasMLP { model.head.weight2 = Tensor(shape: [1, 8], data: (0..<8).map { Float($0) * 0.2 - 0.7 }) }
+            model.settings = StudentModel.Settings(head: kind, threshold: 0.5, mlpSize: kind.hasMLP ? 8 : 0)
+            let trainer = TaggerTrainer(model: model, options: TrainingOptions(dropout: 0, attentionDropout: 0))
+            let sentences = encoded(model)
+            var total: Double = 0, count = 0
+            for (sentence, (text, drug, _)) in zip(sentences, Self.sentences) {
+                let states = try model.hiddenStates([text])[0]
+                let logits = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Self.span(drug, in: text))
+                let targets = sentence.items[0].targets
+                XCTAssertEqual(logits.count, targets.count)
+                for (z, y) in zip(logits, targets) {
+                    let p = 1 / (1 + exp(-Double(z)))
+                    total -= Double(y) * log(p) + Double(1 - y) * log(1 - p)
+                    count += 1
+                }
+            }
+            XCTAssertEqual(trainer.loss(TrainingBatch(sentences)), total / Double(count), accuracy: 1e-5, "\(kind)")
+        }
+    }
+
     /// The head reads dropped-out states: about `p` of them are exactly zero, the rest scaled by 1/(1-p),
     /// and the backward pass zeroes the gradient at the dropped ones.
     func testTheHeadInputIsDroppedOut() throws {
@@ -82,10 +108,16 @@ final class TrainingTests: XCTestCase {
     }
 
     func testParametersRoundTripThroughTheModel() throws {
-        let model = try StudentModel.load(directory: Fixtures.tinyBERT)
+        var model = try StudentModel.load(directory: Fixtures.tinyBERT)
         let parameters = TrainingParameters(model: model)
         let back = TrainingParameters(model: parameters.model(basedOn: model))
         XCTAssertEqual(parameters.values.elements, back.values.elements)
+        model.head = TaggerHead(random: .residual, hiddenSize: 32, mlpSize: 8, seed: 2)
+        let residual = TrainingParameters(model: model)
+        XCTAssertEqual(residual.values.tensor("head.skip"), model.head.skipWeight)
+        let restored = residual.model(basedOn: model)
+        XCTAssertEqual(restored.head.kind, .residual)
+        XCTAssertEqual(restored.head.namedTensors.map(\.tensor), model.head.namedTensors.map(\.tensor))
         XCTAssertEqual(parameters.values.layout.slot("layer.1.qkv.bias")?.decays, false)
         XCTAssertEqual(parameters.values.layout.slot("layer.1.qkv.weight")?.decays, true)
         XCTAssertEqual(parameters.values.layout.slot("embeddings.norm.gamma")?.decays, false)
@@ -97,11 +129,14 @@ final class TrainingTests: XCTestCase {
     func checkFullModelGradients(head: HeadKind, relativePosition: Bool = false) throws {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)
         model.head = TaggerHead(random: head, hiddenSize: 32, mlpSize: 16, seed: 5, relativePosition: relativePosition)
+        if head == .residual { // its output layer starts at zero, which would hide the MLP's gradients
+            model.head.weight2 = Tensor(shape: [1, 16], data: (0..<16).map { Float($0 % 7) * 0.1 - 0.3 })
+        }
         if relativePosition { // non-zero, so the logits depend on it
             model.head.distanceBias = Tensor(shape: [DrugDistance.bucketCount],
                                              data: (0..<DrugDistance.bucketCount).map { Float($0 % 5) * 0.3 - 0.6 })
         }
-        model.settings = StudentModel.Settings(head: head, threshold: 0.5, mlpSize: head == .interaction ? 16 : 0)
+        model.settings = StudentModel.Settings(head: head, threshold: 0.5, mlpSize: head.hasMLP ? 16 : 0)
         let trainer = TaggerTrainer(model: model, options: TrainingOptions(dropout: 0, attentionDropout: 0))
         let batch = TrainingBatch([encoded(model)[7], encoded(model)[2], encoded(model)[5]]) // lengths differ: padding
         trainer.computeGradients(batch, dropout: 0)
@@ -120,7 +155,8 @@ final class TrainingTests: XCTestCase {
         }
         probes += [("layer.0.qkv.weight", 32 * 32 + 40), ("layer.0.qkv.weight", 2 * 32 * 32 + 70), ("head.weight1", 3),
                    ("head.weight1", 40), ("head.bias1", 0)]
-        if head == .interaction { probes += [("head.weight1", 3 * 32 * 5 + 70), ("head.weight2", 6), ("head.bias2", 0)] }
+        if head.hasMLP { probes += [("head.weight1", 3 * 32 * 5 + 70), ("head.weight2", 6), ("head.bias2", 0)] }
+        if head == .residual { probes += [("head.skip", 3), ("head.skip", 40)] }
         if relativePosition {
             // The buckets the batch's items use (inside the drug, just before and after it, far away).
             let used = Set(batch.items.flatMap { item in
@@ -150,6 +186,8 @@ final class TrainingTests: XCTestCase {
     func testConcatModelGradientsMatchFiniteDifferences() throws { try checkFullModelGradients(head: .concat) }
 
     func testInteractionModelGradientsMatchFiniteDifferences() throws { try checkFullModelGradients(head: .interaction) }
+
+    func testResidualModelGradientsMatchFiniteDifferences() throws { try checkFullModelGradients(head: .residual) }
 
     func testDistanceBiasGradientsMatchFiniteDifferences() throws {
         try checkFullModelGradients(head: .concat, relativePosition: true)
@@ -207,7 +245,7 @@ final class TrainingTests: XCTestCase {
     func checkOverfits(head: HeadKind, precision: MatmulPrecision = .float32) throws {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)
         model.head = TaggerHead(random: head, hiddenSize: 32, mlpSize: 32, seed: 11)
-        model.settings = StudentModel.Settings(head: head, threshold: 0.5, mlpSize: head == .interaction ? 32 : 0)
+        model.settings = StudentModel.Settings(head: head, threshold: 0.5, mlpSize: head.hasMLP ? 32 : 0)
         var options = TrainingOptions(batchSize: 8, seed: 1, weightDecay: 0, dropout: 0, attentionDropout: 0)
         options.precision = precision
         let trainer = TaggerTrainer(model: model, options: options)
@@ -232,4 +270,6 @@ final class TrainingTests: XCTestCase {
     func testConcatHeadOverfitsEightSentences() throws { try checkOverfits(head: .concat) }
 
     func testInteractionHeadOverfitsEightSentences() throws { try checkOverfits(head: .interaction) }
+
+    func testResidualHeadOverfitsEightSentences() throws { try checkOverfits(head: .residual) }
 }

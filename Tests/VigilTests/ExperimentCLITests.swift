@@ -151,4 +151,23 @@ final class ExperimentCLITests: XCTestCase {
         let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
         XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["bystanders"] }, ["true"])
     }
+
+    func testResidualHeadTrainsAndIsRecordedAndUnknownHeadsAreRefused() throws {
+        let cli = try CLIHarness(self)
+        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
+        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
+        let common = ["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3"]
+        let refused = try cli.run(common + ["--head", "biaffine", "--out", cli.directory.path + "/refused"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("--head biaffine") && refused.stderr.contains("residual"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.directory.path + "/refused"), "nothing written")
+        let result = try cli.run(common + ["--head", "residual", "--out", cli.directory.path + "/residual"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        XCTAssertEqual(models.compactMap { $0["head"] as? String }, ["residual"])
+        let settings = try String(contentsOfFile: cli.directory.path + "/residual/vigil.json", encoding: .utf8)
+        XCTAssertTrue(settings.contains("\"head\" : \"residual\""), settings)
+        let weights = try Data(contentsOf: URL(fileURLWithPath: cli.directory.path + "/residual/model.safetensors"))
+        XCTAssertNotNil(weights.range(of: Data("vigil_head.linear.weight".utf8)), "the linear term is saved")
+    }
 }

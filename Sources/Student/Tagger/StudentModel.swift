@@ -5,7 +5,7 @@ import Tensor
 /// A model folder: a Hugging Face BERT checkpoint (`config.json`, `vocab.txt`,
 /// `model.safetensors`, optional `tokenizer_config.json`) plus Vigil's head, whose tensors
 /// live in `model.safetensors` under `vigil_head.` and whose settings live in `vigil.json`:
-/// `{"head": "concat"|"interaction", "threshold": 0.5, "mlp_size": 384, "encoder": "…"}`.
+/// `{"head": "concat"|"interaction"|"residual", "threshold": 0.5, "mlp_size": 384, "encoder": "…"}`.
 public struct StudentModel: Sendable {
     /// The contents of `vigil.json`.
     public struct Settings: Sendable, Codable, Equatable {
@@ -84,8 +84,8 @@ public struct StudentModel: Sendable {
             throw .badConfig(path: settingsPath, key: "extend_threshold",
                              reason: "must lie in (0, threshold \(settings.threshold)], not \(extend)")
         }
-        if settings.head == .interaction, settings.mlpSize <= 0 {
-            throw .badConfig(path: settingsPath, key: "mlp_size", reason: "the interaction head needs a positive size")
+        if settings.head.hasMLP, settings.mlpSize <= 0 {
+            throw .badConfig(path: settingsPath, key: "mlp_size", reason: "the \(settings.head.rawValue) head needs a positive size")
         }
         let head = try TaggerHead(file: file, kind: settings.head, hiddenSize: config.hiddenSize, mlpSize: settings.mlpSize)
         return StudentModel(config: config, tokenizer: tokenizer, encoder: encoder, head: head, settings: settings)
@@ -129,12 +129,12 @@ public struct StudentModel: Sendable {
 
 extension StudentModel {
     /// A tagger over a plain BERT folder's encoder with a freshly initialised head of `kind`
-    /// (what training starts from). `mlpSize` defaults to the hidden size for the interaction head;
+    /// (what training starts from). `mlpSize` defaults to the hidden size for the MLP heads;
     /// `relativePosition` adds the head's distance bias.
     public static func fresh(encoderDirectory: String, head kind: HeadKind, mlpSize: Int? = nil, threshold: Float = 0.5,
                              seed: UInt64 = 1, relativePosition: Bool = false) throws(CheckpointError) -> StudentModel {
         let (config, tokenizer, encoder, _) = try loadEncoder(directory: encoderDirectory)
-        let size = kind == .interaction ? (mlpSize ?? config.hiddenSize) : 0
+        let size = kind.hasMLP ? (mlpSize ?? config.hiddenSize) : 0
         let head = TaggerHead(random: kind, hiddenSize: config.hiddenSize, mlpSize: size, seed: seed,
                               relativePosition: relativePosition)
         let name = URL(fileURLWithPath: encoderDirectory).standardizedFileURL.lastPathComponent

@@ -8,6 +8,14 @@ public enum HeadKind: String, Sendable, Codable, CaseIterable {
     /// An MLP over `[h_i; d; h_i ⊙ d]` (GELU hidden layer): the product lets the drug change
     /// which tokens score high, so two drugs in one sentence can get different ADEs.
     case interaction
+    /// concat's linear term plus the interaction MLP, whose output layer starts at zero:
+    /// `w · [h_i; d] + w2 · gelu(W1 [h_i; d; h_i ⊙ d] + b1) + b2`. It starts as concat, ranking
+    /// every drug's tokens alike, and lets the drug change the ranking only as far as training
+    /// moves the MLP away from zero.
+    case residual
+
+    /// Whether the head has the MLP over `[h; d; h ⊙ d]` (and so an `mlp_size`).
+    public var hasMLP: Bool { self != .concat }
 }
 
 /// Signed, log-spaced buckets of a piece's distance (in word pieces) to a drug mention: the
@@ -43,12 +51,14 @@ public struct TaggerHead: Sendable {
 
     public let kind: HeadKind
     public let hiddenSize: Int
-    /// concat: (1, 2C); interaction: first layer (H, 3C).
+    /// concat: (1, 2C); interaction and residual: the MLP's first layer (H, 3C).
     public var weight1: Tensor
     public var bias1: Tensor
-    /// interaction only: second layer (1, H) and its bias (1).
+    /// interaction and residual: the MLP's second layer (1, H) and its bias (1).
     public var weight2: Tensor?
     public var bias2: Tensor?
+    /// residual only: the linear term over `[h; d]` (1, 2C), without a bias (`bias2` is the head's).
+    public var skipWeight: Tensor?
     /// Optional relative-position bias: one learned logit offset per `DrugDistance` bucket, so the
     /// head can prefer tokens near the drug (and tell two drugs of one sentence apart even as concat).
     public var distanceBias: Tensor?
@@ -60,6 +70,8 @@ public struct TaggerHead: Sendable {
         case .interaction:
             return [(prefix + "mlp.0.weight", [mlpSize, 3 * c]), (prefix + "mlp.0.bias", [mlpSize]),
                     (prefix + "mlp.2.weight", [1, mlpSize]), (prefix + "mlp.2.bias", [1])]
+        case .residual:
+            return expectedShapes(kind: .interaction, hiddenSize: c, mlpSize: mlpSize) + [(prefix + "linear.weight", [1, 2 * c])]
         }
     }
 
@@ -93,11 +105,12 @@ public struct TaggerHead: Sendable {
         bias1 = tensors[1]
         weight2 = tensors.count > 2 ? tensors[2] : nil
         bias2 = tensors.count > 3 ? tensors[3] : nil
+        skipWeight = tensors.count > 4 ? tensors[4] : nil
         self.distanceBias = distanceBias
     }
 
-    /// A freshly initialised head (uniform ±1/sqrt(fan-in), as PyTorch's `Linear`), seeded; with
-    /// `relativePosition`, a zero distance bias.
+    /// A freshly initialised head (uniform ±1/sqrt(fan-in), as PyTorch's `Linear`), seeded; the
+    /// residual head's MLP output weights start at zero. With `relativePosition`, a zero distance bias.
     public init(random kind: HeadKind, hiddenSize: Int, mlpSize: Int, seed: UInt64, relativePosition: Bool = false) {
         var state = seed
         func uniform(_ shape: [Int], fanIn: Int) -> Tensor {
@@ -110,18 +123,21 @@ public struct TaggerHead: Sendable {
             return Tensor(shape: shape, data: data)
         }
         let shapes = Self.expectedShapes(kind: kind, hiddenSize: hiddenSize, mlpSize: mlpSize)
-        let fanIns = kind == .concat ? [2 * hiddenSize, 2 * hiddenSize] : [3 * hiddenSize, 3 * hiddenSize, mlpSize, mlpSize]
-        self.init(kind: kind, hiddenSize: hiddenSize, tensors: zip(shapes, fanIns).map { uniform($0.0.1, fanIn: $0.1) },
+        let fanIns = kind == .concat ? [2 * hiddenSize, 2 * hiddenSize]
+            : [3 * hiddenSize, 3 * hiddenSize, mlpSize, mlpSize] + (kind == .residual ? [2 * hiddenSize] : [])
+        var tensors = zip(shapes, fanIns).map { uniform($0.0.1, fanIn: $0.1) }
+        if kind == .residual { tensors[2] = Tensor(zeros: [1, mlpSize]) }
+        self.init(kind: kind, hiddenSize: hiddenSize, tensors: tensors,
                   distanceBias: relativePosition ? Tensor(zeros: [DrugDistance.bucketCount]) : nil)
     }
 
     /// The hidden width of the interaction MLP (0 for concat).
-    public var mlpSize: Int { kind == .interaction ? weight1.shape[0] : 0 }
+    public var mlpSize: Int { kind.hasMLP ? weight1.shape[0] : 0 }
 
     /// The head's tensors under their checkpoint names.
     public var namedTensors: [(name: String, tensor: Tensor)] {
         let names = Self.expectedShapes(kind: kind, hiddenSize: hiddenSize, mlpSize: mlpSize).map(\.0)
-        return zip(names, [weight1, bias1, weight2, bias2].compactMap { $0 }).map { ($0, $1) }
+        return zip(names, [weight1, bias1, weight2, bias2, skipWeight].compactMap { $0 }).map { ($0, $1) }
             + (distanceBias.map { [(Self.distanceName, $0)] } ?? [])
     }
 
@@ -144,7 +160,7 @@ public struct TaggerHead: Sendable {
             for j in 0..<c { drugTerm += weight1.data[c + j] * drug[j] }
             let tokenWeight = Tensor(shape: [1, c], data: Array(weight1.data[0..<c]))
             return Linear.forward(hidden, weight: tokenWeight, bias: nil).data.map { $0 + drugTerm }
-        case .interaction:
+        case .interaction, .residual:
             var features = [Float](repeating: 0, count: n * 3 * c) // (n, 3C): [h; d; h ⊙ d]
             for i in 0..<n {
                 let row = i * 3 * c
@@ -156,8 +172,16 @@ public struct TaggerHead: Sendable {
                 }
             }
             let hiddenLayer = GELU.forward(Linear.forward(Tensor(shape: [n, 3 * c], data: features), weight: weight1, bias: bias1))
-            // weight2/bias2 exist for the interaction head by construction.
-            return Linear.forward(hiddenLayer, weight: weight2 ?? Tensor(zeros: [1, mlpSize]), bias: bias2).data
+            // weight2/bias2 exist for the MLP heads by construction.
+            var logits = Linear.forward(hiddenLayer, weight: weight2 ?? Tensor(zeros: [1, mlpSize]), bias: bias2).data
+            if let skipWeight {
+                var drugTerm: Float = 0
+                for j in 0..<c { drugTerm += skipWeight.data[c + j] * drug[j] }
+                let tokenWeight = Tensor(shape: [1, c], data: Array(skipWeight.data[0..<c]))
+                let tokenTerms = Linear.forward(hidden, weight: tokenWeight, bias: nil).data
+                for i in logits.indices { logits[i] += tokenTerms[i] + drugTerm }
+            }
+            return logits
         }
     }
 }

@@ -7,6 +7,7 @@ import Tensor
 /// and `d` the mean of its drug pieces' states (`MeanPool`).
 /// - concat: `logit_i = w_h · h_i + w_d · d + b`.
 /// - interaction: `logit_i = w2 · gelu(W1 [h_i; d; h_i ⊙ d] + b1) + b2`.
+/// - residual: the interaction logit plus `s_h · h_i + s_d · d`.
 /// With the relative-position bias, `r[bucket(i)]` (`DrugDistance`) is added to either.
 enum HeadTrainingPass {
     /// Adds the head's gradients into `parameters.gradients` and writes the loss gradient of the
@@ -74,15 +75,9 @@ enum HeadTrainingPass {
             let p = parameters.values
             switch parameters.headKind {
             case .concat:
-                let w = p["head.weight1"]
-                var drugTerm = p["head.bias1"][0]
-                for j in 0..<c { drugTerm += w[c + j] * drug[j] }
-                for i in 0..<pieces {
-                    var sum = drugTerm
-                    for j in 0..<c { sum += w[j] * h[i * c + j] }
-                    logits[i] = sum
-                }
-            case .interaction:
+                for i in 0..<pieces { logits[i] = p["head.bias1"][0] }
+                addLinearTerm(weight: p["head.weight1"], h, drug: drug, logits: logits)
+            case .interaction, .residual:
                 let m = parameters.mlpSize
                 features = [Float](repeating: 0, count: pieces * 3 * c)
                 for i in 0..<pieces {
@@ -106,7 +101,41 @@ enum HeadTrainingPass {
                     Linear.forward(a.baseAddress!, rows: pieces, inFeatures: m, weight: p["head.weight2"], bias: p["head.bias2"],
                                    outFeatures: 1, into: logits)
                 }
+                if parameters.headKind == .residual { addLinearTerm(weight: p["head.skip"], h, drug: drug, logits: logits) }
             }
+        }
+
+        /// Adds `w_h · h_i + w_d · d` (`weight` is (1, 2C): `[w_h; w_d]`) to every piece's logit.
+        private func addLinearTerm(weight w: UnsafePointer<Float>, _ h: UnsafePointer<Float>, drug: UnsafePointer<Float>,
+                                   logits: UnsafeMutablePointer<Float>) {
+            var drugTerm: Float = 0
+            for j in 0..<c { drugTerm += w[c + j] * drug[j] }
+            for i in 0..<pieces {
+                var sum = drugTerm
+                for j in 0..<c { sum += w[j] * h[i * c + j] }
+                logits[i] += sum
+            }
+        }
+
+        /// The backward of `addLinearTerm`: adds into `dWeight`, `dHidden` and `dDrug`; returns Σ dLogits
+        /// (the gradient of a bias added to every logit).
+        private func linearTermBackward(weight w: UnsafePointer<Float>, dWeight dw: UnsafeMutablePointer<Float>,
+                                        _ h: UnsafePointer<Float>, drug: UnsafePointer<Float>, dLogits: UnsafePointer<Float>,
+                                        dHidden: UnsafeMutablePointer<Float>, dDrug: UnsafeMutablePointer<Float>) -> Float {
+            var sum: Float = 0
+            for i in 0..<pieces {
+                let dz = dLogits[i]
+                sum += dz
+                for j in 0..<c {
+                    dw[j] += dz * h[i * c + j]
+                    dHidden[i * c + j] += dz * w[j]
+                }
+            }
+            for j in 0..<c {
+                dw[c + j] += sum * drug[j]
+                dDrug[j] += sum * w[c + j]
+            }
+            return sum
         }
 
         /// Adds into the head's gradients, `dHidden` (pieces, C) and `dDrug` (C, zero on entry).
@@ -115,22 +144,9 @@ enum HeadTrainingPass {
             let p = parameters.values, g = parameters.gradients
             switch parameters.headKind {
             case .concat:
-                let w = p["head.weight1"], dw = g["head.weight1"]
-                var sum: Float = 0
-                for i in 0..<pieces {
-                    let dz = dLogits[i]
-                    sum += dz
-                    for j in 0..<c {
-                        dw[j] += dz * h[i * c + j]
-                        dHidden[i * c + j] += dz * w[j]
-                    }
-                }
-                for j in 0..<c {
-                    dw[c + j] += sum * drug[j]
-                    dDrug[j] += sum * w[c + j]
-                }
-                g["head.bias1"][0] += sum
-            case .interaction:
+                g["head.bias1"][0] += linearTermBackward(weight: p["head.weight1"], dWeight: g["head.weight1"], h, drug: drug,
+                                                         dLogits: dLogits, dHidden: dHidden, dDrug: dDrug)
+            case .interaction, .residual:
                 let m = parameters.mlpSize
                 var dActivated = [Float](repeating: 0, count: pieces * m)
                 var dFeatures = [Float](repeating: 0, count: pieces * 3 * c)
@@ -157,6 +173,10 @@ enum HeadTrainingPass {
                         dHidden[i * c + j] += dFeatures[row + j] + product * drug[j]
                         dDrug[j] += dFeatures[row + c + j] + product * h[i * c + j]
                     }
+                }
+                if parameters.headKind == .residual {
+                    _ = linearTermBackward(weight: p["head.skip"], dWeight: g["head.skip"], h, drug: drug, dLogits: dLogits,
+                                           dHidden: dHidden, dDrug: dDrug)
                 }
             }
         }

@@ -5,8 +5,8 @@ import Tensor
 ///
 /// Names: `embeddings.word|position|type`, `embeddings.norm.gamma|beta`, and per layer `l`
 /// `layer.l.qkv|attention_out|intermediate|output.weight|bias`, `layer.l.attention_norm|output_norm.gamma|beta`;
-/// the head's `head.weight1`, `head.bias1` (and `head.weight2`, `head.bias2` for the interaction head,
-/// `head.distance` with the relative-position bias).
+/// the head's `head.weight1`, `head.bias1` (and `head.weight2`, `head.bias2` for the MLP heads,
+/// `head.skip` for the residual head, `head.distance` with the relative-position bias).
 /// Biases and layer-norm parameters do not decay.
 public final class TrainingParameters: @unchecked Sendable {
     public let config: BertConfig
@@ -45,11 +45,12 @@ public final class TrainingParameters: @unchecked Sendable {
         case .concat:
             layout.add("head.weight1", [1, 2 * h], decays: true)
             layout.add("head.bias1", [1], decays: false)
-        case .interaction:
+        case .interaction, .residual:
             layout.add("head.weight1", [mlpSize, 3 * h], decays: true)
             layout.add("head.bias1", [mlpSize], decays: false)
             layout.add("head.weight2", [1, mlpSize], decays: true)
             layout.add("head.bias2", [1], decays: false)
+            if head == .residual { layout.add("head.skip", [1, 2 * h], decays: true) }
         }
         if relativePosition { layout.add("head.distance", [DrugDistance.bucketCount], decays: false) }
         return layout
@@ -80,6 +81,7 @@ public final class TrainingParameters: @unchecked Sendable {
             values.set("head.weight2", w2)
             values.set("head.bias2", b2)
         }
+        if let skip = head.skipWeight { values.set("head.skip", skip) }
         if let distance = head.distanceBias { values.set("head.distance", distance) }
     }
 
@@ -112,7 +114,8 @@ public final class TrainingParameters: @unchecked Sendable {
                 outputNormGamma: t("output_norm.gamma"), outputNormBeta: t("output_norm.beta"))
         }
         var tensors = [values.tensor("head.weight1"), values.tensor("head.bias1")]
-        if headKind == .interaction { tensors += [values.tensor("head.weight2"), values.tensor("head.bias2")] }
+        if headKind.hasMLP { tensors += [values.tensor("head.weight2"), values.tensor("head.bias2")] }
+        if headKind == .residual { tensors.append(values.tensor("head.skip")) }
         var model = base
         model.encoder = BertEncoder(config: config, weights: w)
         model.head = TaggerHead(kind: headKind, hiddenSize: config.hiddenSize, tensors: tensors,
