@@ -156,10 +156,7 @@ public struct TaggerHead: Sendable {
         let n = hidden.shape[0], c = hiddenSize
         switch kind {
         case .concat:
-            var drugTerm = bias1.data[0]
-            for j in 0..<c { drugTerm += weight1.data[c + j] * drug[j] }
-            let tokenWeight = Tensor(shape: [1, c], data: Array(weight1.data[0..<c]))
-            return Linear.forward(hidden, weight: tokenWeight, bias: nil).data.map { $0 + drugTerm }
+            return Self.linearTerm(weight: weight1, bias: bias1.data[0], hidden: hidden, drug: drug)
         case .interaction, .residual:
             var features = [Float](repeating: 0, count: n * 3 * c) // (n, 3C): [h; d; h ⊙ d]
             for i in 0..<n {
@@ -175,13 +172,19 @@ public struct TaggerHead: Sendable {
             // weight2/bias2 exist for the MLP heads by construction.
             var logits = Linear.forward(hiddenLayer, weight: weight2 ?? Tensor(zeros: [1, mlpSize]), bias: bias2).data
             if let skipWeight {
-                var drugTerm: Float = 0
-                for j in 0..<c { drugTerm += skipWeight.data[c + j] * drug[j] }
-                let tokenWeight = Tensor(shape: [1, c], data: Array(skipWeight.data[0..<c]))
-                let tokenTerms = Linear.forward(hidden, weight: tokenWeight, bias: nil).data
-                for i in logits.indices { logits[i] += tokenTerms[i] + drugTerm }
+                let skip = Self.linearTerm(weight: skipWeight, bias: 0, hidden: hidden, drug: drug)
+                for i in logits.indices { logits[i] += skip[i] }
             }
             return logits
         }
+    }
+
+    /// `w_h · h_i + w_d · d + bias` for each row of `hidden` (n, C); `weight` is (1, 2C): `[w_h; w_d]`.
+    private static func linearTerm(weight: Tensor, bias: Float, hidden: Tensor, drug: [Float]) -> [Float] {
+        let c = drug.count
+        var drugTerm = bias
+        for j in 0..<c { drugTerm += weight.data[c + j] * drug[j] }
+        let tokenWeight = Tensor(shape: [1, c], data: Array(weight.data[0..<c]))
+        return Linear.forward(hidden, weight: tokenWeight, bias: nil).data.map { $0 + drugTerm }
     }
 }

@@ -75,8 +75,7 @@ enum HeadTrainingPass {
             let p = parameters.values
             switch parameters.headKind {
             case .concat:
-                for i in 0..<pieces { logits[i] = p["head.bias1"][0] }
-                addLinearTerm(weight: p["head.weight1"], h, drug: drug, logits: logits)
+                linearTerm(weight: p["head.weight1"], bias: p["head.bias1"][0], h, drug: drug, logits: logits, adding: false)
             case .interaction, .residual:
                 let m = parameters.mlpSize
                 features = [Float](repeating: 0, count: pieces * 3 * c)
@@ -101,23 +100,26 @@ enum HeadTrainingPass {
                     Linear.forward(a.baseAddress!, rows: pieces, inFeatures: m, weight: p["head.weight2"], bias: p["head.bias2"],
                                    outFeatures: 1, into: logits)
                 }
-                if parameters.headKind == .residual { addLinearTerm(weight: p["head.skip"], h, drug: drug, logits: logits) }
+                if parameters.headKind == .residual {
+                    linearTerm(weight: p["head.skip"], bias: 0, h, drug: drug, logits: logits, adding: true)
+                }
             }
         }
 
-        /// Adds `w_h · h_i + w_d · d` (`weight` is (1, 2C): `[w_h; w_d]`) to every piece's logit.
-        private func addLinearTerm(weight w: UnsafePointer<Float>, _ h: UnsafePointer<Float>, drug: UnsafePointer<Float>,
-                                   logits: UnsafeMutablePointer<Float>) {
-            var drugTerm: Float = 0
+        /// `w_h · h_i + w_d · d + bias` (`weight` is (1, 2C): `[w_h; w_d]`) for every piece, written
+        /// into `logits` or, `adding`, added to them.
+        private func linearTerm(weight w: UnsafePointer<Float>, bias: Float, _ h: UnsafePointer<Float>,
+                                drug: UnsafePointer<Float>, logits: UnsafeMutablePointer<Float>, adding: Bool) {
+            var drugTerm = bias
             for j in 0..<c { drugTerm += w[c + j] * drug[j] }
             for i in 0..<pieces {
                 var sum = drugTerm
                 for j in 0..<c { sum += w[j] * h[i * c + j] }
-                logits[i] += sum
+                logits[i] = adding ? logits[i] + sum : sum
             }
         }
 
-        /// The backward of `addLinearTerm`: adds into `dWeight`, `dHidden` and `dDrug`; returns Σ dLogits
+        /// The backward of `linearTerm`: adds into `dWeight`, `dHidden` and `dDrug`; returns Σ dLogits
         /// (the gradient of a bias added to every logit).
         private func linearTermBackward(weight w: UnsafePointer<Float>, dWeight dw: UnsafeMutablePointer<Float>,
                                         _ h: UnsafePointer<Float>, drug: UnsafePointer<Float>, dLogits: UnsafePointer<Float>,
