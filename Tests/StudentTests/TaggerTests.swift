@@ -44,20 +44,22 @@ final class TaggerTests: XCTestCase {
         XCTAssertEqual(trim(17, 19), Span(17, 19), "one word stays even when it is a function word")
     }
 
+    /// Per token, the logit for amiodarone minus the logit for lithium in one sentence.
+    func drugGaps(_ model: StudentModel) throws -> [Float] {
+        let text = "Amiodarone-induced hepatitis after lithium."
+        let states = try model.hiddenStates([text])[0]
+        let a = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 10))
+        let b = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(35, 42))
+        return zip(a, b).map { $0 - $1 }
+    }
+
     /// With the concat head, the drug moves every token's logit by the same constant.
     func testConcatHeadShiftsAllTokensEquallyButInteractionDoesNot() throws {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)
-        let text = "Amiodarone-induced hepatitis after lithium."
-        let states = try model.hiddenStates([text])[0]
-        func gaps() -> [Float] {
-            let a = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 10))
-            let b = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(35, 42))
-            return zip(a, b).map { $0 - $1 }
-        }
-        let concat = gaps()
+        let concat = try drugGaps(model)
         XCTAssertLessThan((concat.max() ?? 0) - (concat.min() ?? 0), 1e-4)
         model.head = TaggerHead(random: .interaction, hiddenSize: 32, mlpSize: 16, seed: 3)
-        let interaction = gaps()
+        let interaction = try drugGaps(model)
         XCTAssertGreaterThan((interaction.max() ?? 0) - (interaction.min() ?? 0), 1e-3)
     }
 
@@ -65,19 +67,12 @@ final class TaggerTests: XCTestCase {
     /// that output moves, the drug changes the ranking.
     func testResidualHeadStartsAsConcatThenLetsTheDrugChangeTheRanking() throws {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)
-        let text = "Amiodarone-induced hepatitis after lithium."
-        let states = try model.hiddenStates([text])[0]
-        func gaps() -> [Float] {
-            let a = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(0, 10))
-            let b = model.tokenLogits(pieces: states.pieces, hidden: states.hidden, drug: Span(35, 42))
-            return zip(a, b).map { $0 - $1 }
-        }
         model.head = TaggerHead(random: .residual, hiddenSize: 32, mlpSize: 16, seed: 3)
-        let fresh = gaps()
+        let fresh = try drugGaps(model)
         XCTAssertGreaterThan(fresh.map(abs).max() ?? 0, 1e-3, "the drug still shifts the logits")
         XCTAssertLessThan((fresh.max() ?? 0) - (fresh.min() ?? 0), 1e-4)
         model.head.weight2 = Tensor(shape: [1, 16], data: (0..<16).map { Float($0 % 5) * 0.4 - 0.8 })
-        let moved = gaps()
+        let moved = try drugGaps(model)
         XCTAssertGreaterThan((moved.max() ?? 0) - (moved.min() ?? 0), 1e-3)
     }
 

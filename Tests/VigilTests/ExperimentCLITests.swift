@@ -6,6 +6,20 @@ import XCTest
 final class ExperimentCLITests: XCTestCase {
     private var tinyBERT: String { packageRoot.appendingPathComponent("Tests/StudentTests/Fixtures/tiny-bert").path }
 
+    /// A CLI over SampleData's gold layer with an 8:1:1 split, and the start of a one-epoch
+    /// `train` command on the tiny BERT.
+    private func holdoutCLI() throws -> (cli: CLIHarness, train: [String]) {
+        let cli = try CLIHarness(self)
+        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
+        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
+        return (cli, ["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3"])
+    }
+
+    /// `vigil models --json`, parsed.
+    private func modelVersions(_ cli: CLIHarness) throws -> [[String: Any]] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+    }
+
     /// Gold pairs per sentence in SampleData/gold.jsonl, and which sentences name 2+ distinct drugs.
     private func goldPairs() throws -> (all: Int, multiDrug: Int) {
         var all = 0, multi = 0
@@ -71,7 +85,7 @@ final class ExperimentCLITests: XCTestCase {
             XCTAssertGreaterThan(derived["dev"] ?? 0, 0)
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/fold\(k)/model.safetensors"))
         }
-        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        let models = try modelVersions(cli)
         XCTAssertEqual(models.filter { ($0["metrics"] as? [String: Any])?.keys.contains { $0.hasPrefix("cv3-fold") } ?? false }.count, 3)
 
         let unknown = try cli.run(["cv", "--split", "cv3", "--fold", "fold7", "--encoder", tinyBERT])
@@ -80,19 +94,16 @@ final class ExperimentCLITests: XCTestCase {
     }
 
     func testTrainFractionUsesANestedShareOfTheSentences() throws {
-        let cli = try CLIHarness(self)
-        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
-        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
+        let (cli, train) = try holdoutCLI()
         var items: [Int] = []
         for fraction in ["0.25", "0.5"] {
-            let line = try cli.ok(["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3",
-                                   "--fraction", fraction, "--out", cli.directory.path + "/m" + fraction])
+            let line = try cli.ok(train + ["--fraction", fraction, "--out", cli.directory.path + "/m" + fraction])
             let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try XCTUnwrap(line.split(separator: "\n").last).utf8))
                 as? [String: Any])
             items.append(try XCTUnwrap(summary["train_items"] as? Int))
         }
         XCTAssertLessThan(items[0], items[1])
-        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        let models = try modelVersions(cli)
         let fractions = models.compactMap { ($0["params"] as? [String: String])?["fraction"] }
         XCTAssertEqual(fractions, ["0.25", "0.5"])
         let bad = try cli.run(["train", "--fraction", "1.5", "--encoder", tinyBERT])
@@ -103,11 +114,8 @@ final class ExperimentCLITests: XCTestCase {
     /// `--precision`: fp32 by default; without AMX (`VIGIL_NO_AMX=1` stands in for such a CPU)
     /// `auto` trains in fp32 and records it, and `bf16` is refused with a message naming the way out.
     func testPrecisionFallsBackToFP32AndRefusesBF16WithoutAMX() throws {
-        let cli = try CLIHarness(self)
-        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
-        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
+        let (cli, common) = try holdoutCLI()
         let noAMX = ["VIGIL_NO_AMX": "1"]
-        let common = ["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3"]
         let refused = try cli.run(common + ["--precision", "bf16", "--out", cli.directory.path + "/bf16"], environment: noAMX)
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("AMX-BF16") && refused.stderr.contains("--precision fp32"), refused.stderr)
@@ -120,14 +128,11 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertTrue(auto.stderr.contains("fp32 products"), "the log says what ran: \(auto.stderr)")
         let byDefault = try cli.run(common + ["--out", cli.directory.path + "/default"])
         XCTAssertEqual(byDefault.status, 0, byDefault.stderr)
-        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        let models = try modelVersions(cli)
         XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["precision"] }, ["fp32", "fp32"])
     }
     func testDrugPairsAreValidatedUsedAndRecorded() throws {
-        let cli = try CLIHarness(self)
-        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
-        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
-        let common = ["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3"]
+        let (cli, common) = try holdoutCLI()
         let refused = try cli.run(common + ["--drug-pairs", "1.5", "--out", cli.directory.path + "/refused"])
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("--drug-pairs") && refused.stderr.contains("1.5"), refused.stderr)
@@ -136,34 +141,28 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertEqual(paired.status, 0, paired.stderr)
         // The tiny model's 64 pieces hold no two of these sentences: the log says so.
         XCTAssertTrue(paired.stderr.contains("no synthetic two-drug sentences"), paired.stderr)
-        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        let models = try modelVersions(cli)
         XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["drug_pairs"] }, ["0.5"])
     }
 
     func testBystandersFlagReachesTheRunAndIsRecorded() throws {
-        let cli = try CLIHarness(self)
-        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
-        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
-        let result = try cli.run(["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3",
-                                  "--bystanders", "--out", cli.directory.path + "/bystanders"])
+        let (cli, train) = try holdoutCLI()
+        let result = try cli.run(train + ["--bystanders", "--out", cli.directory.path + "/bystanders"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("of them bystander drugs"), result.stderr)
-        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        let models = try modelVersions(cli)
         XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["bystanders"] }, ["true"])
     }
 
     func testResidualHeadTrainsAndIsRecordedAndUnknownHeadsAreRefused() throws {
-        let cli = try CLIHarness(self)
-        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
-        try cli.ok(["split", "--ratio", "8:1:1", "--seed", "3"])
-        let common = ["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3"]
+        let (cli, common) = try holdoutCLI()
         let refused = try cli.run(common + ["--head", "biaffine", "--out", cli.directory.path + "/refused"])
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("--head biaffine") && refused.stderr.contains("residual"), refused.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: cli.directory.path + "/refused"), "nothing written")
         let result = try cli.run(common + ["--head", "residual", "--out", cli.directory.path + "/residual"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let models = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
+        let models = try modelVersions(cli)
         XCTAssertEqual(models.compactMap { $0["head"] as? String }, ["residual"])
         let settings = try String(contentsOfFile: cli.directory.path + "/residual/vigil.json", encoding: .utf8)
         XCTAssertTrue(settings.contains("\"head\" : \"residual\""), settings)
