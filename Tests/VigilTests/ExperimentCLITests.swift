@@ -15,6 +15,22 @@ final class ExperimentCLITests: XCTestCase {
         return (cli, ["train", "--source", "gold", "--encoder", tinyBERT, "--epochs", "1", "--lr", "1e-3"])
     }
 
+    /// Runs `arguments` with `--out DIR` and asserts it fails, its message names every one of
+    /// `mentions`, and DIR is never created.
+    private func assertRefused(_ cli: CLIHarness, _ arguments: [String], mentions: [String],
+                               environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws {
+        let out = cli.directory.path + "/refused-\(UUID().uuidString)"
+        let result = try cli.run(arguments + ["--out", out], environment: environment)
+        XCTAssertNotEqual(result.status, 0, file: file, line: line)
+        XCTAssertTrue(mentions.allSatisfy(result.stderr.contains), result.stderr, file: file, line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written", file: file, line: line)
+    }
+
+    /// The recorded `params[key]` of every model version.
+    private func recordedParams(_ cli: CLIHarness, _ key: String) throws -> [String] {
+        try modelVersions(cli).compactMap { ($0["params"] as? [String: String])?[key] }
+    }
+
     /// `vigil models --json`, parsed.
     private func modelVersions(_ cli: CLIHarness) throws -> [[String: Any]] {
         try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8)) as? [[String: Any]])
@@ -103,9 +119,7 @@ final class ExperimentCLITests: XCTestCase {
             items.append(try XCTUnwrap(summary["train_items"] as? Int))
         }
         XCTAssertLessThan(items[0], items[1])
-        let models = try modelVersions(cli)
-        let fractions = models.compactMap { ($0["params"] as? [String: String])?["fraction"] }
-        XCTAssertEqual(fractions, ["0.25", "0.5"])
+        XCTAssertEqual(try recordedParams(cli, "fraction"), ["0.25", "0.5"])
         let bad = try cli.run(["train", "--fraction", "1.5", "--encoder", tinyBERT])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--fraction"), bad.stderr)
@@ -116,10 +130,7 @@ final class ExperimentCLITests: XCTestCase {
     func testPrecisionFallsBackToFP32AndRefusesBF16WithoutAMX() throws {
         let (cli, common) = try holdoutCLI()
         let noAMX = ["VIGIL_NO_AMX": "1"]
-        let refused = try cli.run(common + ["--precision", "bf16", "--out", cli.directory.path + "/bf16"], environment: noAMX)
-        XCTAssertNotEqual(refused.status, 0)
-        XCTAssertTrue(refused.stderr.contains("AMX-BF16") && refused.stderr.contains("--precision fp32"), refused.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.directory.path + "/bf16"), "nothing written")
+        try assertRefused(cli, common + ["--precision", "bf16"], mentions: ["AMX-BF16", "--precision fp32"], environment: noAMX)
         let unknown = try cli.run(common + ["--precision", "fp16"], environment: noAMX)
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue(unknown.stderr.contains("--precision fp16"), unknown.stderr)
@@ -128,21 +139,16 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertTrue(auto.stderr.contains("fp32 products"), "the log says what ran: \(auto.stderr)")
         let byDefault = try cli.run(common + ["--out", cli.directory.path + "/default"])
         XCTAssertEqual(byDefault.status, 0, byDefault.stderr)
-        let models = try modelVersions(cli)
-        XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["precision"] }, ["fp32", "fp32"])
+        XCTAssertEqual(try recordedParams(cli, "precision"), ["fp32", "fp32"])
     }
     func testDrugPairsAreValidatedUsedAndRecorded() throws {
         let (cli, common) = try holdoutCLI()
-        let refused = try cli.run(common + ["--drug-pairs", "1.5", "--out", cli.directory.path + "/refused"])
-        XCTAssertNotEqual(refused.status, 0)
-        XCTAssertTrue(refused.stderr.contains("--drug-pairs") && refused.stderr.contains("1.5"), refused.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.directory.path + "/refused"), "nothing written")
+        try assertRefused(cli, common + ["--drug-pairs", "1.5"], mentions: ["--drug-pairs", "1.5"])
         let paired = try cli.run(common + ["--drug-pairs", "0.5", "--out", cli.directory.path + "/paired"])
         XCTAssertEqual(paired.status, 0, paired.stderr)
         // The tiny model's 64 pieces hold no two of these sentences: the log says so.
         XCTAssertTrue(paired.stderr.contains("no synthetic two-drug sentences"), paired.stderr)
-        let models = try modelVersions(cli)
-        XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["drug_pairs"] }, ["0.5"])
+        XCTAssertEqual(try recordedParams(cli, "drug_pairs"), ["0.5"])
     }
 
     func testBystandersFlagReachesTheRunAndIsRecorded() throws {
@@ -150,20 +156,15 @@ final class ExperimentCLITests: XCTestCase {
         let result = try cli.run(train + ["--bystanders", "--out", cli.directory.path + "/bystanders"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("of them bystander drugs"), result.stderr)
-        let models = try modelVersions(cli)
-        XCTAssertEqual(models.compactMap { ($0["params"] as? [String: String])?["bystanders"] }, ["true"])
+        XCTAssertEqual(try recordedParams(cli, "bystanders"), ["true"])
     }
 
     func testResidualHeadTrainsAndIsRecordedAndUnknownHeadsAreRefused() throws {
         let (cli, common) = try holdoutCLI()
-        let refused = try cli.run(common + ["--head", "biaffine", "--out", cli.directory.path + "/refused"])
-        XCTAssertNotEqual(refused.status, 0)
-        XCTAssertTrue(refused.stderr.contains("--head biaffine") && refused.stderr.contains("residual"), refused.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.directory.path + "/refused"), "nothing written")
+        try assertRefused(cli, common + ["--head", "biaffine"], mentions: ["--head biaffine", "residual"])
         let result = try cli.run(common + ["--head", "residual", "--out", cli.directory.path + "/residual"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let models = try modelVersions(cli)
-        XCTAssertEqual(models.compactMap { $0["head"] as? String }, ["residual"])
+        XCTAssertEqual(try modelVersions(cli).compactMap { $0["head"] as? String }, ["residual"])
         let settings = try String(contentsOfFile: cli.directory.path + "/residual/vigil.json", encoding: .utf8)
         XCTAssertTrue(settings.contains("\"head\" : \"residual\""), settings)
         let weights = try Data(contentsOf: URL(fileURLWithPath: cli.directory.path + "/residual/model.safetensors"))
