@@ -71,6 +71,6 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "Teacher"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus"]),
+        .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus", "Tensor"]),
     ]
 )

@@ -24,7 +24,7 @@ func trainBench(_ options: Options, peak: Double) throws {
     let rounds = max(8, options.runs * 2)
     func median(_ values: [Double]) -> Double { let s = values.sorted(); return s[s.count / 2] }
     /// Median step, forward, backward and optimizer seconds, and the trainer (for its memory).
-    func measure(attentionDropout: Float, precision: MatmulPrecision = .float32) -> (Double, Double, Double, Double, TaggerTrainer) {
+    func measure(attentionDropout: Float, precision: TrainingPrecision = .float32) -> (Double, Double, Double, Double, TaggerTrainer) {
         var trainingOptions = TrainingOptions(batchSize: batchSize, attentionDropout: attentionDropout)
         trainingOptions.precision = precision
         let trainer = TaggerTrainer(model: model, options: trainingOptions)
@@ -37,13 +37,15 @@ func trainBench(_ options: Options, peak: Double) throws {
     // Without attention dropout first, so that its trainer is freed before the main one is built.
     let withoutAttentionDropout = measure(attentionDropout: 0).0
     // Timings only: its trainer is freed before the main one is built.
-    let bf16 = BF16GEMM.available ? { let r = measure(attentionDropout: 0.1, precision: .bfloat16); return (r.0, r.1, r.2, r.3) }() : nil
+    let bf16Runs: [(TrainingPrecision, (Double, Double, Double, Double))] = BF16GEMM.available
+        ? [TrainingPrecision.bfloat16, .bfloat16All].map { p in let r = measure(attentionDropout: 0.1, precision: p); return (p, (r.0, r.1, r.2, r.3)) }
+        : []
     let (step, forward, backward, optimizer, trainer) = measure(attentionDropout: 0.1)
     // Training costs about three forward passes of matrix products (forward, then two products per product backward).
     let flops = 3 * model.encoder.flops(sequences: batchSize, length: length)
     let gflops = flops / step / 1e9
     let torch = pythonTrainStep(model: options.model, batch: batchSize, length: length, threads: threads, rounds: rounds)
-    let torchBF16 = bf16 == nil ? nil
+    let torchBF16 = bf16Runs.isEmpty ? nil
         : pythonTrainStep(model: options.model, batch: batchSize, length: length, threads: threads, rounds: rounds, bf16: true)
     print("Student training: MiniLM-L6 + concat head, batch \(batchSize) × \(length), hidden and attention dropout 0.1, AdamW, \(threads) threads, median of \(rounds) steps")
     print("")
@@ -62,13 +64,14 @@ func trainBench(_ options: Options, peak: Double) throws {
     print(String(format: "| Vigil without attention dropout | %.0f ms | | | | %.1f | %.1f | | %@ |", withoutAttentionDropout * 1e3,
                  Double(batchSize) / withoutAttentionDropout, flops / withoutAttentionDropout / 1e9,
                  torch.flatMap { $0["step"] }.map { String(format: "%.2f×", $0 / withoutAttentionDropout) } ?? "-"))
-    if let bf16 {
-        let (s, f, b, o) = bf16
+    for (precision, (s, f, b, o)) in bf16Runs {
         // Against PyTorch in the same precision (bf16 autocast) when it ran, else against float32.
         let ratio = torchBF16.flatMap { $0["step"] }.map { String(format: "%.2f× (bf16 autocast)", $0 / s) }
             ?? torch.flatMap { $0["step"] }.map { String(format: "%.2f× (fp32)", $0 / s) } ?? "-"
-        print(String(format: "| Vigil, bf16 products (AMX) | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.1f | %.1f | | %@ |", s * 1e3, f * 1e3,
-                     b * 1e3, o * 1e3, Double(batchSize) / s, flops / s / 1e9, ratio))
+        print(String(format: "| Vigil, --precision %@ | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.1f | %.1f | | %@ |",
+                     precision.rawValue, s * 1e3, f * 1e3, b * 1e3, o * 1e3, Double(batchSize) / s, flops / s / 1e9, ratio))
+    }
+    if !bf16Runs.isEmpty {
         if let t = torchBF16, let s = t["step"], let f = t["forward"], let b = t["backward"], let o = t["optimizer"] {
             print(String(format: "| PyTorch, bf16 autocast | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.1f | %.1f | | |", s * 1e3, f * 1e3,
                          b * 1e3, o * 1e3, Double(batchSize) / s, flops / s / 1e9))

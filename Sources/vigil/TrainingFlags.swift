@@ -24,7 +24,7 @@ struct TrainingFlags: ParsableArguments {
     var drugPairs: Double = 0
     @Flag(help: "Train on the training part's drug names found again in its sentences, where no drug mention covers them, as drugs without ADEs (for corpora that annotate only causing drugs, as the ADE corpus).")
     var bystanders = false
-    @Option(help: ArgumentHelp("The encoder's matrix products: fp32, bf16 (bfloat16 inputs, float32 sums, on AMX: about 1.7× faster, about a point lower strict F1), or auto (bf16 where the CPU has AMX-BF16).",
+    @Option(help: ArgumentHelp("The encoder's matrix products: fp32; bf16 (bfloat16 inputs and float32 sums on AMX for the forward and input-gradient products, float32 weight gradients: about 1.4× faster, fp32's F1 in CV); bf16-all (the weight gradients in bfloat16 too: about 1.7× faster, about a point lower strict F1); or auto (bf16 where the CPU has AMX-BF16).",
                                valueName: "p"))
     var precision = "fp32"
 
@@ -40,7 +40,7 @@ struct TrainingFlags: ParsableArguments {
             throw ValidationError("--head-lr-scale must be positive, not \(headLrScale)")
         }
         guard drugPairs >= 0, drugPairs <= 1 else { throw ValidationError("--drug-pairs must lie in [0, 1], not \(drugPairs)") }
-        do { _ = try MatmulPrecision.resolve(precision) } catch { throw ValidationError("\(error)") }
+        do { _ = try TrainingPrecision.resolve(precision) } catch { throw ValidationError("\(error)") }
         guard HeadKind(option: head) != nil else { throw ValidationError("--head \(head): must be concat, interact or residual") }
     }
 
@@ -50,7 +50,7 @@ struct TrainingFlags: ParsableArguments {
         var options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout,
                                       attentionDropout: attentionDropout)
         options.headRateScale = headLrScale
-        options.precision = (try? MatmulPrecision.resolve(precision)) ?? .float32
+        options.precision = (try? TrainingPrecision.resolve(precision)) ?? .float32
         return options
     }
 }

@@ -242,7 +242,7 @@ final class TrainingTests: XCTestCase {
     }
 
     /// Trains the tiny model on the eight sentences until it tags them all exactly (strict F1 = 1).
-    func checkOverfits(head: HeadKind, precision: MatmulPrecision = .float32) throws {
+    func checkOverfits(head: HeadKind, precision: TrainingPrecision = .float32) throws {
         var model = try StudentModel.load(directory: Fixtures.tinyBERT)
         model.head = TaggerHead(random: head, hiddenSize: 32, mlpSize: 32, seed: 11)
         model.settings = StudentModel.Settings(head: head, threshold: 0.5, mlpSize: head.hasMLP ? 32 : 0)

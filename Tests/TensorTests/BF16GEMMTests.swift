@@ -81,21 +81,57 @@ final class BF16GEMMTests: XCTestCase {
 }
 
 /// `--precision` values, on any CPU (AMX availability passed in).
-final class MatmulPrecisionOptionTests: XCTestCase {
+final class TrainingPrecisionOptionTests: XCTestCase {
     func testAutoPicksBF16OnlyWhereAMXIs() throws {
-        XCTAssertEqual(try MatmulPrecision.resolve("auto", amxAvailable: true), .bfloat16)
-        XCTAssertEqual(try MatmulPrecision.resolve("auto", amxAvailable: false), .float32)
-        XCTAssertEqual(try MatmulPrecision.resolve("fp32", amxAvailable: true), .float32)
-        XCTAssertEqual(try MatmulPrecision.resolve("bf16", amxAvailable: true), .bfloat16)
+        XCTAssertEqual(try TrainingPrecision.resolve("auto", amxAvailable: true), .bfloat16)
+        XCTAssertEqual(try TrainingPrecision.resolve("auto", amxAvailable: false), .float32)
+        XCTAssertEqual(try TrainingPrecision.resolve("fp32", amxAvailable: true), .float32)
+        XCTAssertEqual(try TrainingPrecision.resolve("bf16", amxAvailable: true), .bfloat16)
+        XCTAssertEqual(try TrainingPrecision.resolve("bf16-all", amxAvailable: true), .bfloat16All)
     }
 
     func testBF16WithoutAMXAndUnknownValuesAreClearErrors() {
-        XCTAssertThrowsError(try MatmulPrecision.resolve("bf16", amxAvailable: false)) { error in
-            XCTAssertTrue("\(error)".contains("AMX-BF16"), "\(error)")
-            XCTAssertTrue("\(error)".contains("--precision fp32"), "\(error)")
+        for option in ["bf16", "bf16-all"] {
+            XCTAssertThrowsError(try TrainingPrecision.resolve(option, amxAvailable: false)) { error in
+                XCTAssertTrue("\(error)".contains("--precision \(option) needs"), "names the value: \(error)")
+                XCTAssertTrue("\(error)".contains("AMX-BF16"), "\(error)")
+                XCTAssertTrue("\(error)".contains("--precision fp32"), "\(error)")
+            }
         }
-        XCTAssertThrowsError(try MatmulPrecision.resolve("fp16", amxAvailable: true)) { error in
+        XCTAssertThrowsError(try TrainingPrecision.resolve("fp16", amxAvailable: true)) { error in
             XCTAssertTrue("\(error)".contains("--precision fp16"), "names the value: \(error)")
         }
+    }
+
+    func testOnlyBF16AllRoundsTheWeightGradients() {
+        XCTAssertEqual(TrainingPrecision.allCases.map(\.products), [.float32, .bfloat16, .bfloat16])
+        XCTAssertEqual(TrainingPrecision.allCases.map(\.weightGradients), [.float32, .float32, .bfloat16])
+    }
+}
+
+/// `Linear.backward` runs its two products in the precisions it is given.
+final class LinearBackwardPrecisionTests: XCTestCase {
+    func testTheWeightGradientProductCanStayFloat32WhileTheInputGradientRounds() throws {
+        try XCTSkipUnless(BF16GEMM.available, "the CPU has no AMX-BF16 (or Linux refused the tile state): bf16 products never run here")
+        // 1 + 2⁻¹⁰ is exact in float32 and rounds to 1 in bfloat16, so each product shows its precision.
+        let rows = 16, inFeatures = 16, outFeatures = 16, x: Float = 1 + 1.0 / 1024
+        let input = [Float](repeating: x, count: rows * inFeatures)
+        let weight = [Float](repeating: 1, count: outFeatures * inFeatures)
+        let dOut = [Float](repeating: x, count: rows * outFeatures)
+        func run(_ precision: MatmulPrecision, _ weightPrecision: MatmulPrecision?) -> (dInput: Float, dWeight: Float) {
+            var dInput = [Float](repeating: 0, count: rows * inFeatures), dWeight = [Float](repeating: 0, count: outFeatures * inFeatures)
+            Linear.backward(input, rows: rows, inFeatures: inFeatures, weight: weight, outFeatures: outFeatures, dOut: dOut,
+                            dInput: &dInput, dWeight: &dWeight, dBias: nil, precision: precision, weightPrecision: weightPrecision)
+            return (dInput[0], dWeight[0])
+        }
+        let exactInput = Float(outFeatures) * x, exactWeight = Float(rows) * x * x
+        let mixed = run(.bfloat16, .float32)
+        XCTAssertEqual(mixed.dInput, Float(outFeatures), "dInput from bf16 inputs")
+        XCTAssertEqual(mixed.dWeight, exactWeight, accuracy: 1e-5, "dWeight in float32")
+        let rounded = run(.bfloat16, nil)
+        XCTAssertEqual(rounded.dWeight, Float(rows), "by default dWeight takes the input gradient's precision")
+        let single = run(.float32, nil)
+        XCTAssertEqual(single.dInput, exactInput, accuracy: 1e-5)
+        XCTAssertEqual(single.dWeight, exactWeight, accuracy: 1e-5)
     }
 }

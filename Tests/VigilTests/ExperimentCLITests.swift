@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 import XCTest
 
 /// The experiment commands on SampleData with the tiny random BERT of the student tests:
@@ -126,11 +127,14 @@ final class ExperimentCLITests: XCTestCase {
     }
 
     /// `--precision`: fp32 by default; without AMX (`VIGIL_NO_AMX=1` stands in for such a CPU)
-    /// `auto` trains in fp32 and records it, and `bf16` is refused with a message naming the way out.
+    /// `auto` trains in fp32 and records it, and `bf16` and `bf16-all` are refused with a message
+    /// naming the way out.
     func testPrecisionFallsBackToFP32AndRefusesBF16WithoutAMX() throws {
         let (cli, common) = try holdoutCLI()
         let noAMX = ["VIGIL_NO_AMX": "1"]
-        try assertRefused(cli, common + ["--precision", "bf16"], mentions: ["AMX-BF16", "--precision fp32"], environment: noAMX)
+        for option in ["bf16", "bf16-all"] {
+            try assertRefused(cli, common + ["--precision", option], mentions: ["AMX-BF16", "--precision fp32"], environment: noAMX)
+        }
         let unknown = try cli.run(common + ["--precision", "fp16"], environment: noAMX)
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue(unknown.stderr.contains("--precision fp16"), unknown.stderr)
@@ -140,6 +144,18 @@ final class ExperimentCLITests: XCTestCase {
         let byDefault = try cli.run(common + ["--out", cli.directory.path + "/default"])
         XCTAssertEqual(byDefault.status, 0, byDefault.stderr)
         XCTAssertEqual(try recordedParams(cli, "precision"), ["fp32", "fp32"])
+    }
+
+    /// With AMX, `bf16` and `bf16-all` train, and the log and the version say which ran.
+    func testBF16PrecisionsTrainAndAreRecorded() throws {
+        try XCTSkipUnless(BF16GEMM.available, "the CPU has no AMX-BF16: bf16 training never runs here")
+        let (cli, common) = try holdoutCLI()
+        for (option, log) in [("bf16", "fp32 weight gradients"), ("bf16-all", "weight gradients included")] {
+            let run = try cli.run(common + ["--precision", option, "--out", cli.directory.path + "/" + option])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertTrue(run.stderr.contains(log), "the log says what ran: \(run.stderr)")
+        }
+        XCTAssertEqual(try recordedParams(cli, "precision"), ["bf16", "bf16-all"])
     }
     func testDrugPairsAreValidatedUsedAndRecorded() throws {
         let (cli, common) = try holdoutCLI()

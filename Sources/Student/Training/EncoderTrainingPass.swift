@@ -38,12 +38,15 @@ final class EncoderTrainingPass {
     /// The last hidden states (n, C) after `forward`.
     private(set) var output: UnsafeMutablePointer<Float>?
 
-    /// The precision of the four weight products of each block, forward and backward.
+    /// The precision of the four weight products of each block, forward and input gradient.
     let precision: MatmulPrecision
+    /// The precision of their weight-gradient products.
+    let weightPrecision: MatmulPrecision
 
-    init(parameters: TrainingParameters, precision: MatmulPrecision = .float32) {
+    init(parameters: TrainingParameters, precision: TrainingPrecision = .float32) {
         self.parameters = parameters
-        self.precision = precision
+        self.precision = precision.products
+        self.weightPrecision = precision.weightGradients
     }
 
     private var config: BertConfig { parameters.config }
@@ -149,24 +152,28 @@ final class EncoderTrainingPass {
             dB.update(from: dA, count: n * c)
             if let mask = a.outputMask { Dropout.backward(dB, mask: mask, count: n * c) }
             Linear.backward(a.activated, rows: n, inFeatures: inter, weight: w("output.weight"), outFeatures: c, dOut: dB,
-                            dInput: dInter, dWeight: dw("output.weight"), dBias: dw("output.bias"), precision: precision)
+                            dInput: dInter, dWeight: dw("output.weight"), dBias: dw("output.bias"), precision: precision,
+                            weightPrecision: weightPrecision)
             GELU.backward(a.intermediate, dOut: dInter, count: n * inter, into: dInter)
             // dA holds d(normed) through the residual; add the intermediate layer's path.
             Linear.backward(a.normed, rows: n, inFeatures: c, weight: w("intermediate.weight"), outFeatures: inter,
                             dOut: dInter, dInput: dA, accumulateInput: true, dWeight: dw("intermediate.weight"),
-                            dBias: dw("intermediate.bias"), precision: precision)
+                            dBias: dw("intermediate.bias"), precision: precision,
+                            weightPrecision: weightPrecision)
             // normed = LN(attentionSum); attentionSum = dropout(attention out) + input
             LayerNorm.backward(a.attentionSum, rows: n, cols: c, gamma: w("attention_norm.gamma"), eps: eps, dOut: dA,
                                dInput: dX, dGamma: dw("attention_norm.gamma"), dBeta: dw("attention_norm.beta"))
             dB.update(from: dX, count: n * c)
             if let mask = a.attentionMask { Dropout.backward(dB, mask: mask, count: n * c) }
             Linear.backward(a.context, rows: n, inFeatures: c, weight: w("attention_out.weight"), outFeatures: c, dOut: dB,
-                            dInput: dContext, dWeight: dw("attention_out.weight"), dBias: dw("attention_out.bias"), precision: precision)
+                            dInput: dContext, dWeight: dw("attention_out.weight"), dBias: dw("attention_out.bias"), precision: precision,
+                            weightPrecision: weightPrecision)
             Attention.backward(qkv: a.qkv, probabilities: a.probabilities, dropoutMask: a.probabilityMask, dContext: dContext, batch: batch, length: length,
                                channels: c, heads: config.heads, lengths: lengths, scratch: scratch, dQKV: dQKV)
             // dX holds d(input) through the residual; add the projections' path.
             Linear.backward(a.input, rows: n, inFeatures: c, weight: w("qkv.weight"), outFeatures: 3 * c, dOut: dQKV,
-                            dInput: dX, accumulateInput: true, dWeight: dw("qkv.weight"), dBias: dw("qkv.bias"), precision: precision)
+                            dInput: dX, accumulateInput: true, dWeight: dw("qkv.weight"), dBias: dw("qkv.bias"), precision: precision,
+                            weightPrecision: weightPrecision)
         }
         if let mask = embeddingMask { Dropout.backward(dX, mask: mask, count: n * c) }
         LayerNorm.backward(embeddingSum, rows: n, cols: c, gamma: p["embeddings.norm.gamma"], eps: eps, dOut: dX,

@@ -17,13 +17,13 @@ public struct TrainingOptions: Sendable, Equatable {
     public var attentionDropout: Float = 0.1
     /// The head's learning rate as a multiple of the encoder's (1: one rate for all, as the paper).
     public var headRateScale: Float = 1
-    /// The precision of the encoder's weight products, forward and backward (`bfloat16` needs
-    /// `BF16GEMM.available`; elsewhere it runs in float32).
-    public var precision: MatmulPrecision = .float32
+    /// Which of the encoder's weight products round their inputs to bfloat16 (a bfloat16 value
+    /// needs `BF16GEMM.available`; elsewhere every product runs in float32).
+    public var precision: TrainingPrecision = .float32
 
     /// The precision the products actually run in: `precision`, or float32 without AMX-BF16.
-    public var effectivePrecision: MatmulPrecision {
-        precision == .bfloat16 && BF16GEMM.available ? .bfloat16 : .float32
+    public var effectivePrecision: TrainingPrecision {
+        BF16GEMM.available ? precision : .float32
     }
 
     public init(epochs: Int = 3, learningRate: Float = 5e-5, batchSize: Int = 16, seed: UInt64 = 13,

@@ -136,7 +136,7 @@ public struct TrainingRun {
                                                   + "with different drugs fit in \(base.config.maxLength) pieces); " : "")
                                  : "\(pairs.count) synthetic two-drug sentences per epoch; ")
                 + "\(dev.count) dev sentences; source \(source); "
-                + (options.effectivePrecision == .bfloat16 ? "bf16 weight products (AMX)" : "fp32 products"))
+                + options.effectivePrecision.logDescription)
 
         let trainer = TaggerTrainer(model: base, options: options)
         var batches = trainer.epochBatches(encoded + pairs)
