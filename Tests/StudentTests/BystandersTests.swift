@@ -55,4 +55,17 @@ extension TrainingRunTests {
             XCTAssertEqual(version.params["train_items"], asked ? "7" : "6")
         }
     }
+
+    func testABystanderPastTheLengthLimitIsNeitherTrainedOnNorCounted() throws {
+        // The tiny model keeps 62 pieces; lithium comes after them, so it is cut off with them.
+        let filler = String(repeating: " and", count: 80)
+        let sentences = [("cisplatin induced vomiting\(filler) lithium was given", "cisplatin", ["vomiting"])] + TrainingTests.sentences
+        let (store, folder) = try corpus(sentences)
+        var training = run(folder)
+        training.bystanders = true
+        var lines: [String] = []
+        let result = try training.run(store: store, log: { lines.append($0) })
+        XCTAssertEqual(result.trainInstances, 6, "no item for the cut-off lithium")
+        XCTAssertTrue(lines.contains { $0.contains("0 of them bystander drugs") }, "\(lines)")
+    }
 }

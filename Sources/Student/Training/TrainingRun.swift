@@ -119,7 +119,12 @@ public struct TrainingRun {
                             tokenizer: base.tokenizer, maxLength: base.config.maxLength)
         }
         let instances = encoded.reduce(0) { $0 + $1.items.count }
-        let bystanderCount = extraDrugs.reduce(0) { $0 + $1.count }
+        // Bystanders past the length limit are dropped with their pieces, so count what was kept:
+        // the items beyond those of the annotated drugs alone.
+        let bystanderCount = !bystanders ? 0 : instances - train.reduce(0) { count, sentence in
+            count + EncodedSentence(text: sentence.text, drugs: sentence.items.map { ($0.drug, $0.ades) },
+                                    tokenizer: base.tokenizer, maxLength: base.config.maxLength).items.count
+        }
         guard instances > 0 else {
             throw TrainingError.noTrainingData(source: source.description, sentences: part("train").description)
         }
