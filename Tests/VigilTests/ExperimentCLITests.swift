@@ -126,9 +126,9 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--fraction"), bad.stderr)
     }
 
-    /// `--precision`: fp32 by default; without AMX (`VIGIL_NO_AMX=1` stands in for such a CPU)
-    /// `auto` trains in fp32 and records it, and `bf16` and `bf16-all` are refused with a message
-    /// naming the way out.
+    /// `--precision`: `auto` by default, which is bf16 where the CPU has AMX-BF16; without AMX
+    /// (`VIGIL_NO_AMX=1` stands in for such a CPU) `auto` and the default train in fp32 and record
+    /// it, and `bf16` and `bf16-all` are refused with a message naming the way out.
     func testPrecisionFallsBackToFP32AndRefusesBF16WithoutAMX() throws {
         let (cli, common) = try holdoutCLI()
         let noAMX = ["VIGIL_NO_AMX": "1"]
@@ -141,9 +141,11 @@ final class ExperimentCLITests: XCTestCase {
         let auto = try cli.run(common + ["--precision", "auto", "--out", cli.directory.path + "/auto"], environment: noAMX)
         XCTAssertEqual(auto.status, 0, auto.stderr)
         XCTAssertTrue(auto.stderr.contains("fp32 products"), "the log says what ran: \(auto.stderr)")
+        let withoutAMX = try cli.run(common + ["--out", cli.directory.path + "/default-no-amx"], environment: noAMX)
+        XCTAssertEqual(withoutAMX.status, 0, withoutAMX.stderr)
         let byDefault = try cli.run(common + ["--out", cli.directory.path + "/default"])
         XCTAssertEqual(byDefault.status, 0, byDefault.stderr)
-        XCTAssertEqual(try recordedParams(cli, "precision"), ["fp32", "fp32"])
+        XCTAssertEqual(try recordedParams(cli, "precision"), ["fp32", "fp32", BF16GEMM.available ? "bf16" : "fp32"])
     }
 
     /// With AMX, `bf16` and `bf16-all` train, and the log and the version say which ran.
