@@ -33,17 +33,18 @@ def is_word(c: str) -> bool:
     return c.isalnum()
 
 
-def find(text: str):
-    """(start, end) of every name in NAMES in `text`: whole words, leftmost-longest, non-overlapping."""
+def find(text: str, names: set, lengths: dict):
+    """(start, end) of every name in `text`: whole words, case-insensitive, leftmost-longest,
+    non-overlapping. `lengths` maps a first character to the name lengths, longest first."""
     # Lower-case one code point at a time, keeping offsets (a few characters lower to two).
     lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     i, n, found = 0, len(text), []
     while i < n:
         best = None
         if i == 0 or not is_word(text[i - 1]):
-            for length in LENGTHS_BY_START.get(lowered[i], ()):
+            for length in lengths.get(lowered[i], ()):
                 end = i + length
-                if end <= n and lowered[i:end] in NAMES and (end == n or not is_word(text[end])):
+                if end <= n and lowered[i:end] in names and (end == n or not is_word(text[end])):
                     best = end
                     break
         if best is None:
@@ -52,10 +53,6 @@ def find(text: str):
         found.append((i, best))
         i = best
     return found
-
-
-NAMES: set = set()
-LENGTHS_BY_START: dict = {}  # first character -> name lengths, longest first
 
 
 def main() -> int:
@@ -72,15 +69,15 @@ def main() -> int:
     if db.execute("SELECT COUNT(*) FROM drug_mention WHERE origin = 'lexicon'").fetchone()[0]:
         print(f"{args.db}: already has lexicon mentions; run this on a fresh copy", file=sys.stderr)
         return 1
+    names, lengths = set(), {}
     for (name,) in db.execute("""SELECT DISTINCT lower(m.text) FROM drug_mention m
                                  JOIN layer_item li ON li.drug_mention_id = m.id AND li.layer_id = ?""", (gold,)):
         name = " ".join(name.split())
         if len(name) >= MINIMUM_LENGTH:
-            NAMES.add(name)
-    for name in NAMES:
-        LENGTHS_BY_START.setdefault(name[0], set()).add(len(name))
-    for first, lengths in LENGTHS_BY_START.items():
-        LENGTHS_BY_START[first] = sorted(lengths, reverse=True)
+            names.add(name)
+    for name in names:
+        lengths.setdefault(name[0], set()).add(len(name))
+    lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
 
     mentions, ades = {}, {}
     for sid, start, end, text in db.execute("SELECT sentence_id, start, \"end\", lower(text) FROM drug_mention"):
@@ -95,7 +92,7 @@ def main() -> int:
             continue
         own = {name for _, _, name in mentions[sid]}
         taken = [(s, e) for s, e, _ in mentions[sid]] + ades.get(sid, [])
-        for start, end in find(text):
+        for start, end in find(text, names, lengths):
             name = " ".join(text[start:end].lower().split())
             if name in own or any(s < end and start < e for s, e in taken):
                 continue
@@ -107,7 +104,7 @@ def main() -> int:
             db.execute("INSERT INTO layer_item (layer_id, drug_mention_id) VALUES (?, ?)", (gold, cursor.lastrowid))
     sentences = len({a[0] for a in added})
     print(f"{args.db}: {len(added)} lexicon drug mentions with a gold 'no ADE' in {sentences} sentences "
-          f"({len(NAMES)} names searched)")
+          f"({len(names)} names searched)")
     if args.split:
         parts = Counter()
         for (part,) in db.execute("""SELECT sm.part FROM drug_mention m JOIN split_member sm ON sm.sentence_id = m.sentence_id
