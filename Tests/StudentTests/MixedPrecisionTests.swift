@@ -54,7 +54,7 @@ extension TrainingTests {
         let layout = TrainingParameters(model: model).values.layout
         let products = ["qkv.weight", "attention_out.weight", "intermediate.weight", "output.weight"]
         func part(_ g: [Float], weights: Bool) -> [Float] {
-            layout.slots.filter { slot in slot.name.hasPrefix("layer.") && products.contains { slot.name.hasSuffix("." + $0) } == weights }
+            layout.slots.filter { slot in (slot.name.hasPrefix("layer.") && products.contains { slot.name.hasSuffix("." + $0) }) == weights }
                 .flatMap { g[$0.offset..<($0.offset + $0.count)] }
         }
         XCTAssertEqual(part(mixed.gradients, weights: false), part(all.gradients, weights: false),
