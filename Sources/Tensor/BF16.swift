@@ -8,9 +8,9 @@ import Foundation
 /// AMX tiles, as PyTorch's `autocast` does. Which of training's products use it is a
 /// `TrainingPrecision`; the weights, their gradients, AdamW's moments and every element-wise
 /// step stay float32 in any case.
-public enum MatmulPrecision: String, Sendable {
-    case float32 = "fp32"
-    case bfloat16 = "bf16"
+public enum MatmulPrecision: Sendable {
+    case float32
+    case bfloat16
 }
 
 /// Matrix products with bfloat16 inputs and float32 accumulation on Intel AMX (`CKernels/bf16.c`).
