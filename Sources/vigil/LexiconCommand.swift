@@ -6,7 +6,7 @@ struct LexiconCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lexicon",
         abstract: "Keep drug lexicons in the corpus: the names `vigil import text` and `import pubmed-xml` look for.",
-        subcommands: [LexiconImport.self, LexiconStatsCommand.self])
+        subcommands: [LexiconImport.self, LexiconStatsCommand.self, LexiconBystanders.self])
 }
 
 extension LexiconFormat: ExpressibleByArgument {}
@@ -70,6 +70,54 @@ struct LexiconStatsCommand: ParsableCommand {
         print("synonyms  \(stats.synonyms)")
         for source in try store.lexiconSources() {
             print("source \(source.id): \(source.format) \(source.path) (\(source.names) names, \(source.concepts) concepts)")
+        }
+    }
+}
+
+struct LexiconBystanders: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bystanders",
+        abstract: "Add the gold drug names' unannotated occurrences as drug mentions the gold layer gives no ADE.",
+        discussion: """
+            For gold corpora that annotate a drug only where it causes an ADE, as the ADE corpus does, while \
+            Vigil's own pipeline finds every drug with a lexicon. In each sentence with a gold item, every other \
+            occurrence of one of the gold layer's drug names (three characters or more; whole words, \
+            case-insensitive, leftmost-longest, as the lexicon trie matches) becomes a drug mention (origin \
+            lexicon) with a gold "no ADE". Left out: a match that overlaps a drug mention or a gold ADE span of \
+            its sentence, or names one of the sentence's drugs again. The rules are those of \
+            `vigil train --bystanders`, which adds the same items to training only.
+
+            Some matches are not bystanders (a causing drug the annotators left out), so evaluation then \
+            counts a few correct predictions as false positives, for every model alike.
+
+            One transaction; running it again adds nothing. --dry-run lists what it would add.
+            Example: vigil lexicon bystanders --dry-run --split holdout
+            """)
+    @Flag(name: .customLong("dry-run"), help: "List the mentions it would add; change nothing.") var dryRun = false
+    @Option(help: ArgumentHelp("Also count the mentions per part of this split.", valueName: "name")) var split: String?
+    @OptionGroup var corpus: CorpusOptions
+
+    func run() throws {
+        let store = try corpus.open()
+        var parts: [(part: String, sentences: Set<Int64>)] = []
+        if let split {
+            guard let info = try store.splits().first(where: { $0.name == split }) else {
+                throw CorpusError.unknownSplit(split)
+            }
+            for part in info.parts.keys.sorted() {
+                parts.append((part, Set(try store.sentenceIDs(.split(name: split, parts: [part])))))
+            }
+        }
+        let mentions = try store.addGoldBystanders(dryRun: dryRun)
+        if dryRun {
+            for mention in mentions {
+                print("\(mention.sentenceID)\t\(mention.span.start):\(mention.span.end)\t\(mention.text)")
+            }
+        }
+        let sentences = Set(mentions.map(\.sentenceID)).count
+        print("\(dryRun ? "would add" : "added") \(mentions.count) drug mentions with a gold \"no ADE\" in \(sentences) sentences")
+        for (part, members) in parts {
+            print("  \(split ?? ""):\(part): \(mentions.filter { members.contains($0.sentenceID) }.count)")
         }
     }
 }

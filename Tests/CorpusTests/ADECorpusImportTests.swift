@@ -37,6 +37,14 @@ final class ADECorpusImportTests: XCTestCase {
         XCTAssertEqual(stats.documents, 2_972, "PMIDs over DRUG-AE.rel and ADE-NEG.txt")
     }
 
+    func testLexiconBystandersFindTheGoldNamesAgain() throws {
+        let store = try importedCorpus().store
+        let found = try store.addGoldBystanders(dryRun: true) // a dry run: the shared import stays as it is
+        XCTAssertEqual(found.count, 323)
+        XCTAssertEqual(Set(found.map(\.sentenceID)).count, 292)
+        XCTAssertTrue(found.allSatisfy { $0.text.unicodeScalars.count >= Bystanders.minimumLength })
+    }
+
     func testEveryRelationLandsOnItsTextAtSentenceOffsets() throws {
         let (store, corpus) = try importedCorpus()
         let lines = try String(contentsOfFile: corpus + "/DRUG-AE.rel", encoding: .utf8)

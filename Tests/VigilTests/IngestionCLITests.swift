@@ -28,3 +28,37 @@ final class IngestionCLITests: XCTestCase {
         XCTAssertEqual(try cli.json(["stats", "--json"])["sentences"] as? Int, corpus["sentences"] as? Int)
     }
 }
+
+/// `vigil lexicon bystanders` on a gold corpus that annotates only causing drugs.
+final class LexiconBystandersCLITests: XCTestCase {
+    func testGoldDrugNamesFoundAgainBecomeNoADEMentions() throws {
+        let cli = try CLIHarness(self)
+        let gold = cli.path("gold.jsonl")
+        try """
+            {"doc": "d1", "text": "Warfarin caused melena.", "drugs": [{"start": 0, "end": 8, "text": "Warfarin", "name": "warfarin", "ades": [{"start": 16, "end": 22, "text": "melena"}]}]}
+            {"doc": "d1", "text": "On warfarin, the amiodarone cough worsened.", "drugs": [{"start": 17, "end": 27, "text": "amiodarone", "name": "amiodarone", "ades": [{"start": 28, "end": 33, "text": "cough"}]}]}
+            {"doc": "d2", "text": "Warfarin was held while amiodarone continued.", "drugs": []}
+
+            """.write(toFile: gold, atomically: true, encoding: .utf8)
+        try cli.ok(["import", "jsonl", gold])
+        let mentions = try cli.json(["stats", "--json"])["drug_mentions"] as? Int
+        XCTAssertEqual(mentions, 2)
+
+        let planned = try cli.ok(["lexicon", "bystanders", "--dry-run"])
+        XCTAssertEqual(planned.split(separator: "\n").first.map(String.init), "2\t3:11\twarfarin", planned)
+        XCTAssertTrue(planned.contains("would add 1 drug mentions with a gold \"no ADE\" in 1 sentences"), planned)
+        XCTAssertEqual(try cli.json(["stats", "--json"])["drug_mentions"] as? Int, mentions, "a dry run writes nothing")
+
+        let missing = try cli.run(["lexicon", "bystanders", "--split", "holdout"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("split 'holdout' does not exist"), missing.stderr)
+        XCTAssertEqual(try cli.json(["stats", "--json"])["drug_mentions"] as? Int, mentions, "the error comes before any write")
+
+        XCTAssertTrue(try cli.ok(["lexicon", "bystanders"]).contains("added 1 drug mentions"))
+        XCTAssertEqual(try cli.json(["stats", "--json"])["drug_mentions"] as? Int, 3)
+        // The bystander is a gold item without ADEs: a prediction for it would be a false positive.
+        let eval = try cli.json(["eval", "--pred", "gold", "--gold", "gold", "--json"])
+        XCTAssertEqual((eval["pairs"] as? [String: Any])?["gold"] as? Int, 2, "no (drug, ADE) pair for the bystander")
+        XCTAssertTrue(try cli.ok(["lexicon", "bystanders"]).contains("added 0 drug mentions"), "a second run adds nothing")
+    }
+}

@@ -67,53 +67,55 @@ extension CorpusStore {
     /// sentence (the student encodes each sentence once for all its drugs), in sentence id
     /// order. Items the source never answered are left out, as are sentences with none.
     public func trainingSentences(source: TrainingSource, selection: SentenceSelection = .all) throws -> [TrainingSentence] {
-        try pool.read { db in
-            // Labels by mention: (spans, origin), from the primary layer then the fallback.
-            var labels: [Int64: (spans: [Span], origin: LayerKind)] = [:]
-            func load(_ layer: LayerInfo, onlyMissing: Bool) throws {
-                let (coverage, arguments) = Self.coverage(of: layer)
-                let covered = try Int64.fetchAll(db, sql: coverage, arguments: arguments)
-                for mention in covered where !onlyMissing || labels[mention] == nil {
-                    labels[mention] = ([], layer.kind)
-                }
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT drug_mention_id, start, "end" FROM ade WHERE layer_id = ? ORDER BY drug_mention_id, start, "end"
-                    """, arguments: [layer.id])
-                while let row = try rows.next() {
-                    let mention: Int64 = row[0]
-                    guard labels[mention]?.origin == layer.kind else { continue }
-                    labels[mention]?.spans.append(Span(row[1], row[2]))
-                }
-            }
-            switch source {
-            case .gold: try load(try Self.layer(.gold, db), onlyMissing: false)
-            case .curated: try load(try Self.layer(.curated, db), onlyMissing: false)
-            case .teacher(let ref): try load(try Self.layer(ref, db), onlyMissing: false)
-            case .curatedWithTeacher(let ref):
-                try load(try Self.layer(.curated, db), onlyMissing: false)
-                try load(try Self.layer(ref, db), onlyMissing: true)
-            }
-            guard !labels.isEmpty else { return [] }
+        try pool.read { db in try Self.trainingSentences(source: source, selection: selection, db) }
+    }
 
-            let (filter, filterArguments) = try selection.sqlFilter(column: "s.id", db)
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT s.id, s.text, m.id, m.start, m."end" FROM sentence s JOIN drug_mention m ON m.sentence_id = s.id
-                WHERE 1 = 1\(filter) ORDER BY s.id, m.start, m."end"
-                """, arguments: filterArguments)
-            var result: [TrainingSentence] = []
-            while let row = try rows.next() {
-                let mention: Int64 = row[2]
-                guard let label = labels[mention] else { continue }
-                let sentenceID: Int64 = row[0]
-                let item = TrainingSentence.Item(mentionID: mention, drug: Span(row[3], row[4]), ades: label.spans,
-                                                 origin: label.origin)
-                if result.last?.sentenceID == sentenceID {
-                    result[result.count - 1].items.append(item)
-                } else {
-                    result.append(TrainingSentence(sentenceID: sentenceID, text: row[1], items: [item]))
-                }
+    static func trainingSentences(source: TrainingSource, selection: SentenceSelection, _ db: Database) throws -> [TrainingSentence] {
+        // Labels by mention: (spans, origin), from the primary layer then the fallback.
+        var labels: [Int64: (spans: [Span], origin: LayerKind)] = [:]
+        func load(_ layer: LayerInfo, onlyMissing: Bool) throws {
+            let (coverage, arguments) = Self.coverage(of: layer)
+            let covered = try Int64.fetchAll(db, sql: coverage, arguments: arguments)
+            for mention in covered where !onlyMissing || labels[mention] == nil {
+                labels[mention] = ([], layer.kind)
             }
-            return result
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT drug_mention_id, start, "end" FROM ade WHERE layer_id = ? ORDER BY drug_mention_id, start, "end"
+                """, arguments: [layer.id])
+            while let row = try rows.next() {
+                let mention: Int64 = row[0]
+                guard labels[mention]?.origin == layer.kind else { continue }
+                labels[mention]?.spans.append(Span(row[1], row[2]))
+            }
         }
+        switch source {
+        case .gold: try load(try Self.layer(.gold, db), onlyMissing: false)
+        case .curated: try load(try Self.layer(.curated, db), onlyMissing: false)
+        case .teacher(let ref): try load(try Self.layer(ref, db), onlyMissing: false)
+        case .curatedWithTeacher(let ref):
+            try load(try Self.layer(.curated, db), onlyMissing: false)
+            try load(try Self.layer(ref, db), onlyMissing: true)
+        }
+        guard !labels.isEmpty else { return [] }
+
+        let (filter, filterArguments) = try selection.sqlFilter(column: "s.id", db)
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT s.id, s.text, m.id, m.start, m."end" FROM sentence s JOIN drug_mention m ON m.sentence_id = s.id
+            WHERE 1 = 1\(filter) ORDER BY s.id, m.start, m."end"
+            """, arguments: filterArguments)
+        var result: [TrainingSentence] = []
+        while let row = try rows.next() {
+            let mention: Int64 = row[2]
+            guard let label = labels[mention] else { continue }
+            let sentenceID: Int64 = row[0]
+            let item = TrainingSentence.Item(mentionID: mention, drug: Span(row[3], row[4]), ades: label.spans,
+                                             origin: label.origin)
+            if result.last?.sentenceID == sentenceID {
+                result[result.count - 1].items.append(item)
+            } else {
+                result.append(TrainingSentence(sentenceID: sentenceID, text: row[1], items: [item]))
+            }
+        }
+        return result
     }
 }
