@@ -5,7 +5,7 @@ extension Linear {
     /// overwritten unless `accumulateInput`; `dWeight` (out, in) and `dBias` (out) always accumulate,
     /// so several batches (or several uses of one weight) sum into one flat gradient buffer.
     /// `precision` is that of the input-gradient product, `weightPrecision` that of the
-    /// weight-gradient product (by default the same; see `TrainingPrecision`). The bias gradient
+    /// weight-gradient product (by default the same; Student's `TrainingPrecision` picks them). The bias gradient
     /// is float32.
     public static func backward(_ input: UnsafePointer<Float>, rows: Int, inFeatures: Int,
                                 weight: UnsafePointer<Float>, outFeatures: Int, dOut: UnsafePointer<Float>,
