@@ -35,6 +35,9 @@ public struct TrainingBatch: Sendable, Equatable {
 public struct EncodedSentence: Sendable, Equatable {
     public var ids: [Int32]
     public var items: [(drugPieces: [Int], targets: [Float])]
+    /// For each item, the index of its drug in the `drugs` it was encoded from (dropped drugs
+    /// leave gaps).
+    public var drugIndices: [Int]
 
     public static func == (a: EncodedSentence, b: EncodedSentence) -> Bool {
         a.ids == b.ids && a.items.count == b.items.count
@@ -44,6 +47,7 @@ public struct EncodedSentence: Sendable, Equatable {
     public init(ids: [Int32], items: [(drugPieces: [Int], targets: [Float])]) {
         self.ids = ids
         self.items = items
+        drugIndices = Array(items.indices)
     }
 
     /// Word pieces of the sentence (cut to the model's length) with `[CLS]`/`[SEP]`; a piece is a
@@ -51,11 +55,13 @@ public struct EncodedSentence: Sendable, Equatable {
     public init(text: String, drugs: [(drug: Span, ades: [Span])], tokenizer: WordPieceTokenizer, maxLength: Int) {
         let pieces = Array(tokenizer.pieces(text).prefix(max(0, maxLength - 2)))
         ids = [tokenizer.clsID] + pieces.map(\.id) + [tokenizer.sepID]
-        items = drugs.compactMap { drug, ades in
+        items = []
+        drugIndices = []
+        for (index, (drug, ades)) in drugs.enumerated() {
             let members = pieces.indices.filter { pieces[$0].span.overlaps(drug) }
-            guard !members.isEmpty else { return nil }
-            let targets = pieces.map { piece in ades.contains { $0.overlaps(piece.span) } ? Float(1) : 0 }
-            return (members, targets)
+            guard !members.isEmpty else { continue }
+            items.append((members, pieces.map { piece in ades.contains { $0.overlaps(piece.span) } ? Float(1) : 0 }))
+            drugIndices.append(index)
         }
     }
 }

@@ -119,11 +119,10 @@ public struct TrainingRun {
                             tokenizer: base.tokenizer, maxLength: base.config.maxLength)
         }
         let instances = encoded.reduce(0) { $0 + $1.items.count }
-        // Bystanders past the length limit are dropped with their pieces, so count what was kept:
-        // the items beyond those of the annotated drugs alone.
-        let bystanderCount = !bystanders ? 0 : instances - train.reduce(0) { count, sentence in
-            count + EncodedSentence(text: sentence.text, drugs: sentence.items.map { ($0.drug, $0.ades) },
-                                    tokenizer: base.tokenizer, maxLength: base.config.maxLength).items.count
+        // Bystanders past the length limit are dropped with their pieces, so count the kept items
+        // whose drug comes after the sentence's annotated ones.
+        let bystanderCount = zip(train, encoded).reduce(0) { count, pair in
+            count + pair.1.drugIndices.filter { $0 >= pair.0.items.count }.count
         }
         guard instances > 0 else {
             throw TrainingError.noTrainingData(source: source.description, sentences: part("train").description)
