@@ -77,7 +77,7 @@ struct LexiconStatsCommand: ParsableCommand {
 struct LexiconBystanders: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bystanders",
-        abstract: "Add the gold drug names' unannotated occurrences as drug mentions the gold layer gives no ADE.",
+        abstract: "Add unannotated occurrences of the gold layer's drug names as drug mentions with a gold \"no ADE\".",
         discussion: """
             For gold corpora that annotate a drug only where it causes an ADE, as the ADE corpus does, while \
             Vigil's own pipeline finds every drug with a lexicon. In each sentence with a gold item, every other \
@@ -85,12 +85,13 @@ struct LexiconBystanders: ParsableCommand {
             case-insensitive, leftmost-longest, as the lexicon trie matches) becomes a drug mention (origin \
             lexicon) with a gold "no ADE". Left out: a match that overlaps a drug mention or a gold ADE span of \
             its sentence, or names one of the sentence's drugs again. The rules are those of \
-            `vigil train --bystanders`, which adds the same items to training only.
+            `vigil train --bystanders`, which finds them within the training part and adds them to training only.
 
             Some matches are not bystanders (a causing drug the annotators left out), so evaluation then \
             counts a few correct predictions as false positives, for every model alike.
 
-            One transaction; running it again adds nothing. --dry-run lists what it would add.
+            One transaction; running it again adds nothing. --dry-run lists what it would add, a line each: \
+            sentence id, start:end (Unicode scalars), the matched text.
             Example: vigil lexicon bystanders --dry-run --split holdout
             """)
     @Flag(name: .customLong("dry-run"), help: "List the mentions it would add; change nothing.") var dryRun = false
