@@ -56,9 +56,19 @@ final class LexiconBystandersCLITests: XCTestCase {
 
         XCTAssertTrue(try cli.ok(["lexicon", "bystanders"]).contains("added 1 drug mentions"))
         XCTAssertEqual(try cli.json(["stats", "--json"])["drug_mentions"] as? Int, 3)
-        // The bystander is a gold item without ADEs: a prediction for it would be a false positive.
-        let eval = try cli.json(["eval", "--pred", "gold", "--gold", "gold", "--json"])
-        XCTAssertEqual((eval["pairs"] as? [String: Any])?["gold"] as? Int, 2, "no (drug, ADE) pair for the bystander")
+        // The bystander is a gold item without ADEs: a teacher that gives it the cough scores a
+        // false positive there, besides its two right pairs.
+        let teacher = cli.path("teacher.jsonl")
+        try """
+            {"doc": "d1", "text": "Warfarin caused melena.", "drugs": [{"start": 0, "end": 8, "text": "Warfarin", "name": "warfarin", "ades": [{"start": 16, "end": 22, "text": "melena"}]}]}
+            {"doc": "d1", "text": "On warfarin, the amiodarone cough worsened.", "drugs": [{"start": 3, "end": 11, "text": "warfarin", "name": "warfarin", "ades": [{"start": 28, "end": 33, "text": "cough"}]}, {"start": 17, "end": 27, "text": "amiodarone", "name": "amiodarone", "ades": [{"start": 28, "end": 33, "text": "cough"}]}]}
+
+            """.write(toFile: teacher, atomically: true, encoding: .utf8)
+        try cli.ok(["import", "jsonl", teacher, "--layer", "teacher"])
+        let strict = try XCTUnwrap(try cli.json(["eval", "--pred", "teacher", "--gold", "gold", "--json"])["strict"] as? [String: Any])
+        XCTAssertEqual(strict["tp"] as? Int, 2)
+        XCTAssertEqual(strict["fp"] as? Int, 1, "the bystander's cough")
+        XCTAssertEqual(try cli.json(["stats", "--json"])["drug_mentions"] as? Int, 3, "the teacher's warfarin is the bystander mention")
         XCTAssertTrue(try cli.ok(["lexicon", "bystanders"]).contains("added 0 drug mentions"), "a second run adds nothing")
     }
 }

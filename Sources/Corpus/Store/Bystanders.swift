@@ -17,7 +17,9 @@ public enum Bystanders {
 
     /// For each sentence, its bystander matches in text order (often none). The lexicon is the
     /// drug names of every item of `sentences` (case-insensitive, whitespace collapsed).
-    public static func matches(in sentences: [TrainingSentence]) -> [[LexiconMatch]] {
+    /// `otherMentions` (one list per sentence) are drug mentions the items leave out; they block
+    /// matches as the items' drugs do.
+    public static func matches(in sentences: [TrainingSentence], otherMentions: [[Span]]? = nil) -> [[LexiconMatch]] {
         var lexicon = DrugLexicon()
         for sentence in sentences {
             let text = ScalarText(sentence.text)
@@ -26,10 +28,12 @@ public enum Bystanders {
                 if name.unicodeScalars.count >= minimumLength { lexicon.add(name) }
             }
         }
-        return sentences.map { sentence in
+        return sentences.indices.map { k in
+            let sentence = sentences[k]
             let text = ScalarText(sentence.text)
-            let own = Set(sentence.items.compactMap { lexicon.normalized(for: text[$0.drug]) })
-            let taken = sentence.items.flatMap { [$0.drug] + $0.ades }
+            let drugs = sentence.items.map(\.drug) + (otherMentions?[k] ?? [])
+            let own = Set(drugs.compactMap { lexicon.normalized(for: text[$0]) })
+            let taken = drugs + sentence.items.flatMap(\.ades)
             return lexicon.matches(in: text).filter { match in
                 !own.contains(match.normalized) && !taken.contains { $0.overlaps(match.span) }
             }
@@ -54,8 +58,8 @@ extension CorpusStore {
     /// Gives a gold corpus that annotates only causing drugs the drug mentions a lexicon would
     /// find: in every sentence with a gold item, each `Bystanders` match of the gold layer's own
     /// drug names becomes a drug mention (origin `lexicon`) that the gold layer says causes no ADE.
-    /// A match that overlaps any drug mention of its sentence, or repeats the name of one (case
-    /// and whitespace aside), is left out, whether the gold layer covers that mention or not.
+    /// Every drug mention of the sentence blocks matches as a gold item's drug does (by overlap
+    /// and by name), whether the gold layer covers that mention or not.
     ///
     /// One transaction; with `dryRun` nothing is written. Running it again adds nothing, since
     /// the added mentions cover their matches. Returns the mentions added (or to add), in
@@ -82,23 +86,13 @@ extension CorpusStore {
     private static func goldBystanders(_ db: Database) throws -> (gold: LayerInfo, mentions: [BystanderMention]) {
         let gold = try layer(.gold, db)
         let sentences = try trainingSentences(source: .gold, selection: .all, db)
-        var mentions: [Int64: [(span: Span, name: String)]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT sentence_id, start, \"end\", text FROM drug_mention") {
-            mentions[row[0], default: []].append((Span(row[1], row[2]), nameKey(row[3])))
+        var mentions: [Int64: [Span]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT sentence_id, start, \"end\" FROM drug_mention") {
+            mentions[row[0], default: []].append(Span(row[1], row[2]))
         }
-        var found: [BystanderMention] = []
-        for (sentence, matches) in zip(sentences, Bystanders.matches(in: sentences)) {
-            let existing = mentions[sentence.sentenceID] ?? []
-            for match in matches where !existing.contains(where: { $0.span.overlaps(match.span) || $0.name == nameKey(match.text) }) {
-                found.append(BystanderMention(sentenceID: sentence.sentenceID, span: match.span, text: match.text,
-                                              normalized: match.normalized))
-            }
-        }
-        return (gold, found)
+        let matches = Bystanders.matches(in: sentences, otherMentions: sentences.map { mentions[$0.sentenceID] ?? [] })
+        return (gold, zip(sentences, matches).flatMap { sentence, found in
+            found.map { BystanderMention(sentenceID: sentence.sentenceID, span: $0.span, text: $0.text, normalized: $0.normalized) }
+        })
     }
-}
-
-/// A drug name lower-cased with its whitespace runs collapsed, for comparing mentions' names.
-private func nameKey(_ text: String) -> String {
-    text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
 }
