@@ -2,6 +2,7 @@
 #   make demo    open the workbench on SampleData
 #   make test    run the test suite
 #   make bench   run the benchmarks (release build)
+#   make docs    regenerate the generated pages in docs/ (keys, command-line reference)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -12,7 +13,7 @@ DEMO_DIR := .demo
 ADE_CORPUS ?= ../shared/data/ade-corpus-v2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps model build release test demo bench parity bench-compare clean
+.PHONY: all deps model build release test demo docs bench parity bench-compare clean
 
 all: build
 
@@ -59,6 +60,12 @@ test: deps model
 ## demo: a fresh corpus from SampleData in .demo/ with the teacher's proposals, opened in the workbench
 demo: deps model build
 	.build/debug/vigil demo --dir $(DEMO_DIR)
+
+## docs: regenerate docs/keys.md (the action table) and docs/cli-reference.md (every --help);
+## a test fails when the committed pages differ from these
+docs: build
+	.build/debug/vigil keys --markdown > docs/keys.md.partial && mv docs/keys.md.partial docs/keys.md
+	.build/debug/vigil help-markdown > docs/cli-reference.md.partial && mv docs/cli-reference.md.partial docs/cli-reference.md
 
 bench: deps model release
 	.build/release/vigil-bench --ade-corpus $(ADE_CORPUS) --model $(MODEL_DIR)

@@ -27,6 +27,9 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
         ("Space", .char(" ")), ("Resize", .resize),
     ]
 
+    /// The names in angle brackets that `init?(name:)` reads (`Up`, `S-Tab`, …), in table order.
+    public static var configNames: [String] { named.map(\.0).filter { $0 != "Resize" } }
+
     /// Reads a key name as written in keymaps and config files: a single character
     /// (`j`, `?`), `<C-r>` for Ctrl, or a name in angle brackets (`<Down>`, `<Enter>`,
     /// `<S-Tab>`, `<Space>`). Returns nil for anything else.

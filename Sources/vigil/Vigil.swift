@@ -20,7 +20,7 @@ struct Vigil: AsyncParsableCommand {
             TUICommand.self, DemoCommand.self,
             ImportCommand.self, LexiconCommand.self, ExportCommand.self, SplitCommand.self, StatsCommand.self, ReviewCommand.self,
             TeachCommand.self, PredictCommand.self, TrainCommand.self, CrossValidateCommand.self, CurveCommand.self, EvalCommand.self, ModelsCommand.self, JobsCommand.self,
-            TokenizeCommand.self, EmbedCommand.self,
+            TokenizeCommand.self, EmbedCommand.self, KeysCommand.self, HelpMarkdownCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

@@ -58,3 +58,31 @@ final class KeymapTests: XCTestCase {
         XCTAssertTrue(model.render().text.contains("Undo your last decision"))
     }
 }
+
+final class KeyReferenceTests: XCTestCase {
+    func testMarkdownReferenceListsEveryActionWithItsKeys() {
+        let page = Keymap.standard.markdownReference()
+        for action in Action.allCases {
+            let row = page.components(separatedBy: "\n").first { $0.contains("| `\(action.rawValue)` |") }
+            XCTAssertNotNil(row, "\(action.rawValue) is missing")
+            for key in Keymap.standard.keys[action] ?? [] {
+                XCTAssertTrue(row?.contains("`\(key.label.replacingOccurrences(of: "|", with: "\\|"))`") ?? false,
+                              "\(action.rawValue) lacks \(key.label)")
+            }
+        }
+        XCTAssertTrue(page.contains("\n## Visual mode\n"), "one section per help group")
+        XCTAssertTrue(page.contains("`<S-Tab>`"), "the key names for [keys] are listed")
+    }
+
+    func testMarkdownReferenceFollowsARemap() throws {
+        let map = try Keymap.standard.remapped([("undo", ["z"])], file: "c.toml")
+        let row = map.markdownReference().components(separatedBy: "\n").first { $0.contains("| `undo` |") }
+        XCTAssertEqual(row?.hasPrefix("| `z` |"), true, row ?? "no undo row")
+    }
+
+    func testCommandHelpWithAPipeKeepsTheTableIntact() {
+        let row = Keymap.standard.markdownReference().components(separatedBy: "\n").first { $0.contains("| `command` |") } ?? ""
+        XCTAssertTrue(row.contains("disagreement\\|corpus"), row)
+        XCTAssertEqual(row.components(separatedBy: " | ").count, 3, row)
+    }
+}
