@@ -13,6 +13,9 @@ struct ExportCommand: ParsableCommand {
             ade    DRUG-AE.rel lines with document offsets (sentences with at least one pair)
             conll  BIO tags, one block per (sentence, drug mention)
             The output is written to a temporary file and moved into place: a failed export leaves nothing.
+            A brat folder gets a vigil-export.json listing its files; an existing non-empty folder is only
+            replaced when it is such an export and holds nothing else (--force writes into it anyway,
+            keeping the files the export does not write).
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, brat, ade, conll }
@@ -25,6 +28,8 @@ struct ExportCommand: ParsableCommand {
             transform: parseSelection)
     var split: SentenceSelection?
     @Option(help: ArgumentHelp("The output file (a folder for brat).", valueName: "path")) var out: String
+    @Flag(help: "brat: write into a non-empty folder that is not a previous export (same-named files are replaced, others kept).")
+    var force = false
 
     func run() throws {
         let store = try corpus.open()
@@ -32,7 +37,7 @@ struct ExportCommand: ParsableCommand {
         let views = try store.sentenceViews(layer: info, selection: split ?? .all)
         switch format {
         case .jsonl: try JSONLFormat.write(views, to: out)
-        case .brat: try BratFormat.write(views, to: out)
+        case .brat: try BratFormat.write(views, to: out, force: force)
         case .ade: try ADECorpusFormat.write(views, to: out)
         case .conll: try ConllFormat.write(views, to: out)
         }

@@ -195,7 +195,8 @@ final class FormatTests: XCTestCase {
         let dir = (try temporaryDirectory(self) as NSString).appendingPathComponent("brat")
         try BratFormat.write(try store.sentenceViews(layer: try store.layer(.gold)), to: dir)
         XCTAssertEqual(try entries(dir), ["annotation.conf", "pmid%3A111.ann", "pmid%3A111.txt",
-                                          "sample%3A%C3%BCn%C3%AFcode%20case%2F1.ann", "sample%3A%C3%BCn%C3%AFcode%20case%2F1.txt"])
+                                          "sample%3A%C3%BCn%C3%AFcode%20case%2F1.ann", "sample%3A%C3%BCn%C3%AFcode%20case%2F1.txt",
+                                          "vigil-export.json"])
         let txt = try String(contentsOfFile: (dir as NSString).appendingPathComponent("pmid%3A111.txt"), encoding: .utf8)
         XCTAssertEqual(txt, """
             Heparin-induced thrombocytopenia developed after heparin and aspirin.
@@ -300,21 +301,73 @@ final class FormatTests: XCTestCase {
         let store = try goldStore()
         let views = try store.sentenceViews(layer: try store.layer(.gold))
         let parent = try temporaryDirectory(self)
-        let foreign = (parent as NSString).appendingPathComponent("mine")
-        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: false)
-        try write("keep me", to: "notes.md", in: foreign)
-        XCTAssertThrowsError(try BratFormat.write(views, to: foreign)) { error in
-            XCTAssertTrue("\(error)".contains("does not look like a brat export ('notes.md')"), "\(error)")
+        // The issue's folder: a user's .txt files, which look like brat texts by name.
+        let notes = (parent as NSString).appendingPathComponent("notes")
+        try FileManager.default.createDirectory(atPath: notes, withIntermediateDirectories: false)
+        try write("dear diary", to: "diary.txt", in: notes)
+        try write("buy milk", to: "todo.txt", in: notes)
+        XCTAssertThrowsError(try BratFormat.write(views, to: notes)) { error in
+            XCTAssertTrue(error is ExportError, "\(error)")
+            XCTAssertTrue("\(error)".contains("has no vigil-export.json, so it is not a previous Vigil export"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--force"), "\(error)")
         }
-        XCTAssertEqual(try entries(foreign), ["notes.md"])
-        XCTAssertEqual(try entries(parent), ["mine"], "no temporary folder left")
+        XCTAssertEqual(try entries(notes), ["diary.txt", "todo.txt"])
+        XCTAssertEqual(try String(contentsOfFile: (notes as NSString).appendingPathComponent("diary.txt"), encoding: .utf8),
+                       "dear diary")
+        XCTAssertEqual(try entries(parent), ["notes"], "no temporary folder left")
 
         let export = (parent as NSString).appendingPathComponent("export")
         try BratFormat.write(views, to: export)
+        XCTAssertEqual(try entries(export), ["annotation.conf", "pmid%3A111.ann", "pmid%3A111.txt",
+                                             "sample%3A%C3%BCn%C3%AFcode%20case%2F1.ann",
+                                             "sample%3A%C3%BCn%C3%AFcode%20case%2F1.txt", "vigil-export.json"])
+        let manifest = try XCTUnwrap(ExportManifest.read(in: URL(fileURLWithPath: export)))
+        XCTAssertEqual(manifest.format, "brat")
+        XCTAssertEqual(Set(manifest.files), Set(try entries(export)).subtracting(["vigil-export.json"]))
         try BratFormat.write(Array(views.prefix(2)), to: export)
-        XCTAssertEqual(try entries(export), ["annotation.conf", "pmid%3A111.ann", "pmid%3A111.txt"],
+        XCTAssertEqual(try entries(export), ["annotation.conf", "pmid%3A111.ann", "pmid%3A111.txt", "vigil-export.json"],
                        "a previous export is replaced, not merged")
-        XCTAssertEqual(try entries(parent), ["export", "mine"])
+        XCTAssertEqual(try entries(parent), ["export", "notes"], "no temporary or old folder left")
+
+        // A file the user put into an export folder belongs to the user.
+        try write("my notes", to: "review.txt", in: export)
+        XCTAssertThrowsError(try BratFormat.write(views, to: export)) { error in
+            XCTAssertTrue("\(error)".contains("'review.txt' is not a file of the previous Vigil export"), "\(error)")
+        }
+        XCTAssertEqual(try entries(export), ["annotation.conf", "pmid%3A111.ann", "pmid%3A111.txt", "review.txt",
+                                             "vigil-export.json"])
+
+        // --force writes into the folder and keeps what it does not write; files of the
+        // previous export that the new one does not write go.
+        try write("old", to: "sample%3A%C3%BCn%C3%AFcode%20case%2F1.ann", in: notes)
+        try BratFormat.write(views, to: notes, force: true)
+        XCTAssertEqual(try entries(notes), ["annotation.conf", "diary.txt", "pmid%3A111.ann", "pmid%3A111.txt",
+                                            "sample%3A%C3%BCn%C3%AFcode%20case%2F1.ann",
+                                            "sample%3A%C3%BCn%C3%AFcode%20case%2F1.txt", "todo.txt", "vigil-export.json"])
+        XCTAssertEqual(try String(contentsOfFile: (notes as NSString).appendingPathComponent("todo.txt"), encoding: .utf8),
+                       "buy milk")
+        try BratFormat.write(Array(views.prefix(2)), to: notes, force: true)
+        XCTAssertEqual(try entries(notes), ["annotation.conf", "diary.txt", "pmid%3A111.ann", "pmid%3A111.txt",
+                                            "todo.txt", "vigil-export.json"])
+        XCTAssertEqual(try entries(parent), ["export", "notes"])
+    }
+
+    func testBratExportRefusesAFileAndAForgedManifest() throws {
+        let store = try goldStore()
+        let views = try store.sentenceViews(layer: try store.layer(.gold))
+        let parent = try temporaryDirectory(self)
+        let file = try write("x", to: "plain", in: parent)
+        XCTAssertThrowsError(try BratFormat.write(views, to: file)) { error in
+            XCTAssertEqual("\(error)", "\(file): exists and is not a folder")
+        }
+        // A manifest that lists a path outside the folder is not a Vigil manifest.
+        let folder = (parent as NSString).appendingPathComponent("f")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        try write(#"{"vigil_export": 1, "format": "brat", "files": ["../plain", "a.txt"]}"#, to: "vigil-export.json", in: folder)
+        try write("mine", to: "a.txt", in: folder)
+        XCTAssertThrowsError(try BratFormat.write(views, to: folder))
+        XCTAssertEqual(try entries(folder), ["a.txt", "vigil-export.json"])
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "x")
     }
 
     // MARK: CoNLL

@@ -9,7 +9,8 @@ extension ADECorpusFormat {
     /// `docOffset` (0 when unknown). The PMID field is the document's PMID when it has one,
     /// else its document key. Drugs without an ADE and sentences without a pair have no line:
     /// the format cannot say "no ADE". A sentence or document key holding `|` or a line break
-    /// cannot be written; the error names the sentence id and nothing is written.
+    /// cannot be written, nor one whose document offsets overflow; the error names the
+    /// sentence id and nothing is written.
     public static func write(_ sentences: [SentenceView], to path: String) throws {
         var out = ""
         for s in sentences {
@@ -30,9 +31,16 @@ extension ADECorpusFormat {
                     guard let aeText = text.text(at: ade), let drugText = text.text(at: drug.span) else {
                         throw ExportError(path: path, "sentence \(s.id): span \(ade) is outside the sentence")
                     }
+                    guard let aeAt = FormatSupport.documentSpan(ade, base: base),
+                          let drugAt = FormatSupport.documentSpan(drug.span, base: base) else {
+                        throw ExportError(path: path, """
+                            sentence \(s.id): its document offset \(base) plus a span overflows \
+                            (the sentence was imported with an invalid doc_offset)
+                            """)
+                    }
                     out += [field, s.text,
-                            aeText, String(base + ade.start), String(base + ade.end),
-                            drugText, String(base + drug.span.start), String(base + drug.span.end)]
+                            aeText, String(aeAt.start), String(aeAt.end),
+                            drugText, String(drugAt.start), String(drugAt.end)]
                         .joined(separator: "|")
                     out += "\n"
                 }

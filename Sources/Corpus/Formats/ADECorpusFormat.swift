@@ -147,8 +147,9 @@ public enum ADECorpusFormat {
         guard let b = Int(begin), let e = Int(end) else {
             throw ImportError(file: path, line: line, "\(what) offsets '\(begin)' and '\(end)' must be integers")
         }
-        guard b >= 0, e > b else {
-            throw ImportError(file: path, line: line, "\(what) offsets \(b)..\(e) are out of range")
+        guard b >= 0, e > b, e <= FormatSupport.maxDocumentLength else {
+            throw ImportError(file: path, line: line,
+                              "\(what) offsets \(b)..\(e) are out of range (0 <= begin < end <= \(FormatSupport.maxDocumentLength))")
         }
         guard e - b == mention.scalarCount else {
             throw ImportError(file: path, line: line,

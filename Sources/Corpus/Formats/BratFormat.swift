@@ -14,15 +14,16 @@ import Foundation
 /// leading `.`) percent-encoded as UTF-8 bytes (`pmid:10030778` → `pmid%3A10030778.txt`);
 /// reading decodes the stem back to the key.
 ///
-/// Reading accepts a folder (every `.ann` in it, each with its `.txt` beside it) or one
-/// `.ann` file. Each non-blank line of the `.txt` is a sentence. Entity types: `Drug`, and
+/// Reading accepts a folder (every `.ann` in it, each with its `.txt` beside it; a hidden
+/// `.ann`, whose name starts with `.`, is an error rather than skipped) or one `.ann` file. Each non-blank line of the `.txt` is a sentence. Entity types: `Drug`, and
 /// `ADE`, `Adverse-Effect` or `AE` for an adverse effect. A relation of any type must link
 /// one Drug and one ADE (either order) of the same sentence; an ADE needs at least one
 /// relation, a Drug without one is a drug with no ADE. Lines starting with `#`, `A`, `E`,
 /// `N` or `*` are ignored. Errors name the `.ann` file and line.
 ///
-/// Writing produces one `.txt`/`.ann` pair per document plus an `annotation.conf`, written
-/// into a temporary folder and moved into place.
+/// Writing produces one `.txt`/`.ann` pair per document, an `annotation.conf` and the
+/// `vigil-export.json` manifest (`ExportManifest`), written into a temporary folder and
+/// moved into place (`AtomicWrite.directory`).
 public enum BratFormat {
     /// The entity types read as adverse effects.
     static let adeTypes: Set<String> = ["ADE", "Adverse-Effect", "AE"]
@@ -43,7 +44,13 @@ public enum BratFormat {
             } catch {
                 throw ImportError(file: path, line: 0, "cannot list the folder (\(InputFile.reason(error)))")
             }
-            annFiles = names.filter { $0.hasSuffix(".ann") && !$0.hasPrefix(".") }.sorted()
+            if let hidden = names.filter({ $0.hasSuffix(".ann") && $0.hasPrefix(".") }).min() {
+                throw ImportError(file: (path as NSString).appendingPathComponent(hidden), line: 0, """
+                    a file name starting with '.' is hidden, not a document (Vigil writes a key's leading '.' as %2E): \
+                    rename it or move it out of the folder
+                    """)
+            }
+            annFiles = names.filter { $0.hasSuffix(".ann") }.sorted()
                 .map { (path as NSString).appendingPathComponent($0) }
             guard !annFiles.isEmpty else { throw ImportError(file: path, line: 0, "no .ann files in this folder") }
         } else {
@@ -233,10 +240,16 @@ public enum BratFormat {
     /// pair), plus `annotation.conf`.
     ///
     /// The folder is built next to `directory` and moved into place; an existing non-empty
-    /// `directory` is replaced only when it holds nothing but `.txt`, `.ann` and `.conf`
-    /// files (a previous export). A sentence with a line break or no visible text cannot be
-    /// written; the error names it and nothing is written.
+    /// `directory` is replaced only when it is a previous Vigil export (its manifest lists
+    /// every file in it); `force` writes into any folder, keeping the files the export does
+    /// not write. A sentence with a line break or no visible text cannot be written; the
+    /// error names it and nothing is written.
     public static func write(_ sentences: [SentenceView], to directory: String) throws {
+        try write(sentences, to: directory, force: false)
+    }
+
+    /// `write(_:to:)`, with `force` to write into a folder that is not a previous export.
+    public static func write(_ sentences: [SentenceView], to directory: String, force: Bool) throws {
         var files: [(name: String, data: Data)] = [("annotation.conf", Data(annotationConf.utf8))]
         for (key, docSentences) in FormatSupport.documents(sentences) {
             let stem = encodeFileName(key)
@@ -281,9 +294,7 @@ public enum BratFormat {
             files.append(("\(stem).txt", Data(txt.utf8)))
             files.append(("\(stem).ann", Data(ann.utf8)))
         }
-        try AtomicWrite.directory(files, to: directory, kind: "brat") { name in
-            name.hasSuffix(".txt") || name.hasSuffix(".ann") || name.hasSuffix(".conf")
-        }
+        try AtomicWrite.directory(files, to: directory, format: "brat", force: force)
     }
 
     /// The brat configuration for the two entity types and the relation written.

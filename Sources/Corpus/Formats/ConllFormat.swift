@@ -250,6 +250,9 @@ public enum ConllFormat {
                 guard let offset = Int(v.value.trimmingCharacters(in: .whitespaces)), offset >= 0 else {
                     throw ImportError(file: path, line: v.line, "'# doc_offset' must be a non-negative integer, found '\(v.value)'")
                 }
+                if let problem = FormatSupport.documentOffsetProblem(offset, length: textValue.scalarCount) {
+                    throw ImportError(file: path, line: v.line, "'# doc_offset' \(problem)")
+                }
                 docOffset = offset
             }
             let pmid = values["pmid"].map { $0.value.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }

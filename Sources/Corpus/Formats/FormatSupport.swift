@@ -29,6 +29,28 @@ public enum FormatSupport {
         return nil
     }
 
+    /// The longest document a corpus holds, in Unicode scalars (2³¹ − 1): document offsets
+    /// and lengths read from a file are checked against it, so offset arithmetic cannot overflow.
+    public static let maxDocumentLength = Int(Int32.max)
+
+    /// What is wrong with a sentence's document offset `offset` (its text `length` scalars
+    /// long), or `nil`: it must not be negative and the sentence must end within
+    /// `maxDocumentLength`.
+    static func documentOffsetProblem(_ offset: Int, length: Int) -> String? {
+        if offset < 0 { return "must not be negative, found \(offset)" }
+        if offset > maxDocumentLength - length {
+            return "\(offset) plus the sentence's \(length) characters passes the largest document offset (\(maxDocumentLength))"
+        }
+        return nil
+    }
+
+    /// `span` moved by a sentence's document offset `base`, or `nil` when that overflows.
+    static func documentSpan(_ span: Span, base: Int) -> Span? {
+        let (start, startOverflow) = base.addingReportingOverflow(span.start)
+        let (end, endOverflow) = base.addingReportingOverflow(span.end)
+        return startOverflow || endOverflow ? nil : Span(start, end)
+    }
+
     /// SHA-256 of `text`'s UTF-8 bytes, in lower-case hex.
     public static func sha256(_ text: String) -> String {
         sha256(Data(text.utf8))

@@ -92,9 +92,14 @@ public enum JSONLFormat {
         guard !doc.isEmpty else { throw LineProblem("\"doc\" is empty") }
         let textString = try string(object, "text", at: "")
         guard !textString.isEmpty else { throw LineProblem("\"text\" is empty") }
+        for (key, value) in [("doc", doc), ("text", textString)] where value.unicodeScalars.contains("\u{0}") {
+            throw LineProblem("\"\(key)\" holds a NUL character (\\u0000), which a corpus text cannot hold")
+        }
         let pmid = try optionalPMID(object)
         let docOffset = try optionalInt(object, "doc_offset", at: "")
-        if let docOffset, docOffset < 0 { throw LineProblem("\"doc_offset\" must not be negative, found \(docOffset)") }
+        if let docOffset, let problem = FormatSupport.documentOffsetProblem(docOffset, length: textString.scalarCount) {
+            throw LineProblem("\"doc_offset\" \(problem)")
+        }
 
         let text = ScalarText(textString)
         var drugs: [ImportBatch.Drug] = []

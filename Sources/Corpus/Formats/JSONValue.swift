@@ -34,6 +34,12 @@ enum JSONValue: Decodable, Equatable {
     static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        } catch _ where loneSurrogate(in: text) != nil {
+            let (escape, offset) = loneSurrogate(in: text)!
+            throw JSONSyntaxError(detail: """
+                the escape \(escape) at character \(offset + 1) is a lone UTF-16 surrogate, not a character \
+                (a high surrogate \\uD800–\\uDBFF must be followed by a low one \\uDC00–\\uDFFF)
+                """)
         } catch let DecodingError.dataCorrupted(context) {
             // JSONSerialization says where the syntax breaks ("around character 12");
             // the decoder only that it does.
@@ -47,6 +53,54 @@ enum JSONValue: Decodable, Equatable {
         } catch {
             throw JSONSyntaxError(detail: "\(error)")
         }
+    }
+
+    /// The first `\uXXXX` escape in `text` that is a UTF-16 surrogate without its pair, and
+    /// its offset in characters, or `nil`. (Foundation's decoder rejects such a string with a
+    /// misleading type-mismatch error.)
+    static func loneSurrogate(in text: String) -> (escape: String, offset: Int)? {
+        let scalars = Array(text.unicodeScalars)
+        func unit(at i: Int) -> UInt32? {
+            guard i + 5 < scalars.count, scalars[i] == "\\", scalars[i + 1] == "u" else { return nil }
+            var value: UInt32 = 0
+            for c in scalars[(i + 2)...(i + 5)] {
+                guard let digit = hex(c) else { return nil }
+                value = value << 4 | digit
+            }
+            return value
+        }
+        func hex(_ c: Unicode.Scalar) -> UInt32? {
+            switch c {
+            case "0"..."9": return c.value - 0x30
+            case "a"..."f": return c.value - 0x61 + 10
+            case "A"..."F": return c.value - 0x41 + 10
+            default: return nil
+            }
+        }
+        var i = 0
+        var inString = false
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "\"" {
+                inString.toggle()
+            } else if inString, c == "\\" {
+                if let u = unit(at: i) {
+                    let escape = String(String.UnicodeScalarView(scalars[i...(i + 5)]))
+                    if (0xDC00...0xDFFF).contains(u) { return (escape, i) }
+                    if (0xD800...0xDBFF).contains(u) {
+                        guard let low = unit(at: i + 6), (0xDC00...0xDFFF).contains(low) else { return (escape, i) }
+                        i += 12
+                        continue
+                    }
+                    i += 6
+                    continue
+                }
+                i += 2  // another escape: skip the escaped character
+                continue
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// How the value's type is named in error messages.

@@ -52,17 +52,21 @@ public struct PubMedArticle: Hashable, Sendable, Codable {
 /// Only `MedlineCitation/PMID` identifies a record (the PMIDs inside comment and correction
 /// lists are other articles). Inline markup in titles and abstracts (`<i>`, `<sup>`…) keeps
 /// its text; whitespace runs collapse to one space. Book records and deletions are skipped.
+/// Entities are never read: a file that declares one is an error (see `entityDeclarationLine`).
 public enum PubMedXML {
     /// Parses a file; a malformed file is an error naming it and the line.
     public static func read(path: String) throws -> [PubMedArticle] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImportError(file: path, line: 0, "cannot read the file")
-        }
-        return try parse(data, file: path)
+        try parse(try InputFile.contents(of: path), file: path)
     }
 
     /// Parses PubMed XML bytes; `file` names the source in errors.
     public static func parse(_ data: Data, file: String) throws -> [PubMedArticle] {
+        if let line = entityDeclarationLine(data) {
+            throw ImportError(file: file, line: line, """
+                the file declares an XML entity (<!ENTITY …>), which is not read: its text and the rest \
+                of the element after it would be lost (PubMed XML declares none)
+                """)
+        }
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
         let reader = Reader()
@@ -79,6 +83,25 @@ public enum PubMedXML {
         }
         if let problem = reader.problem { throw ImportError(file: file, line: problem.line, problem.message) }
         return reader.articles
+    }
+
+    /// The line of the first `<!ENTITY` in the prolog (before the first `<PubmedArticle`), or
+    /// `nil`. The parser neither resolves nor reports entities: with one declared, the text
+    /// after its reference is dropped without an error, so such files are refused.
+    static func entityDeclarationLine(_ data: Data) -> Int? {
+        let bytes = [UInt8](data)
+        let declaration = Array("<!ENTITY".utf8), body = Array("<PubmedArticle".utf8)
+        var line = 1
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 0x0A { line += 1 }
+            if bytes[i] == UInt8(ascii: "<") {
+                if bytes[i...].starts(with: declaration) { return line }
+                if bytes[i...].starts(with: body) { return nil }
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// A readable name for libxml2's error codes that PubMed files are likely to meet.
