@@ -8,6 +8,9 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write one layer of the corpus as JSONL, brat standoff, ADE .rel or CoNLL BIO.",
         discussion: """
+            The curated layer is exported with its decided items only (accepted or no-ade): an undecided
+            item has no ADE in that layer, which every format would write as "no ADE". --include-pending
+            exports them too (JSONL marks them "review": "pending"; the other formats cannot tell).
             jsonl  one sentence per line: text, drug mentions, ADE spans per drug, review state
             brat   a folder: per document a .txt (one sentence per line) and an .ann (Drug, ADE, Causes)
             ade    DRUG-AE.rel lines with document offsets (sentences with at least one pair)
@@ -28,13 +31,20 @@ struct ExportCommand: ParsableCommand {
             transform: parseSelection)
     var split: SentenceSelection?
     @Option(help: ArgumentHelp("The output file (a folder for brat).", valueName: "path")) var out: String
+    @Flag(help: "curated layer: also export undecided items (pending, skipped, flagged), which read as \"no ADE\".")
+    var includePending = false
     @Flag(help: "brat: write into a non-empty folder that is not a previous export (same-named files are replaced, others kept).")
     var force = false
 
     func run() throws {
         let store = try corpus.open()
         let info = try store.layer(layer)
-        let views = try store.sentenceViews(layer: info, selection: split ?? .all)
+        var views = try store.sentenceViews(layer: info, selection: split ?? .all)
+        var leftOut = 0
+        if info.kind == .curated && !includePending {
+            leftOut = views.reduce(0) { $0 + $1.drugs.count { !$0.review.isDecided } }
+            views = views.compactMap { $0.decidedItemsOnly() }
+        }
         switch format {
         case .jsonl: try JSONLFormat.write(views, to: out)
         case .brat: try BratFormat.write(views, to: out, force: force)
@@ -42,6 +52,7 @@ struct ExportCommand: ParsableCommand {
         case .conll: try ConllFormat.write(views, to: out)
         }
         let pairs = views.reduce(0) { $0 + $1.drugs.reduce(0) { $0 + $1.ades.count } }
-        print("\(out): \(views.count) sentences, \(pairs) (drug, ADE) pairs of layer \(info) as \(format.rawValue)")
+        print("\(out): \(views.count) sentences, \(pairs) (drug, ADE) pairs of layer \(info) as \(format.rawValue)"
+              + (leftOut > 0 ? " (\(leftOut) undecided items left out; --include-pending exports them)" : ""))
     }
 }

@@ -50,4 +50,37 @@ final class ExportCLITests: XCTestCase {
         XCTAssertNotEqual(second.status, 0)
         XCTAssertTrue(second.stderr.contains("\(bad):1: \"doc_offset\" 9223372036854775807"), second.stderr)
     }
+
+    func testCuratedExportHoldsOnlyDecidedItemsUnlessAskedForPending() throws {
+        let cli = try CLIHarness(self)
+        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
+        let env = ["VIGIL_AUTHOR": "ana"]
+        XCTAssertEqual(try cli.run(["review", "set", "1/1", "--state", "no-ade"], environment: env).status, 0)
+        let out = cli.path("curated.jsonl")
+        let summary = try cli.ok(["export", "--format", "jsonl", "--layer", "curated", "--out", out])
+        XCTAssertTrue(summary.contains("1 sentences") && summary.contains("undecided items left out"), summary)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "only the sentence with a decided item")
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        let drugs = try XCTUnwrap(object["drugs"] as? [[String: Any]])
+        XCTAssertEqual(drugs.count, 1)
+        XCTAssertEqual(drugs[0]["review"] as? String, "no-ade")
+        XCTAssertEqual(drugs[0]["mention"] as? Int, 1)
+        XCTAssertFalse(lines[0].contains("pending"))
+
+        let rel = cli.path("curated.conll")
+        try cli.ok(["export", "--format", "conll", "--layer", "curated", "--out", rel])
+        XCTAssertEqual(try String(contentsOfFile: rel, encoding: .utf8).components(separatedBy: "# doc = ").count - 1, 1,
+                       "every format leaves the undecided items out")
+
+        let all = try cli.ok(["export", "--format", "jsonl", "--layer", "curated", "--out", out, "--include-pending"])
+        XCTAssertFalse(all.contains("left out"), all)
+        let everything = try String(contentsOfFile: out, encoding: .utf8)
+        let gold = try String(contentsOfFile: sample("gold.jsonl"), encoding: .utf8)
+        XCTAssertEqual(everything.split(separator: "\n").count, gold.split(separator: "\n").count)
+        XCTAssertTrue(everything.contains(#""review": "pending""#))
+
+        let goldOut = try cli.ok(["export", "--format", "jsonl", "--layer", "gold", "--out", cli.path("g.jsonl")])
+        XCTAssertFalse(goldOut.contains("left out"), "other layers are exported whole: \(goldOut)")
+    }
 }
