@@ -7,11 +7,16 @@ void ccurl_buffer_free(ccurl_buffer *buffer) {
     buffer->data = NULL;
     buffer->length = 0;
     buffer->capacity = 0;
+    buffer->overflowed = 0;
 }
 
 static size_t ccurl_append(char *bytes, size_t size, size_t count, void *userdata) {
     ccurl_buffer *buffer = (ccurl_buffer *)userdata;
     size_t n = size * count;
+    if (buffer->limit && n > buffer->limit - buffer->length) {
+        buffer->overflowed = 1;
+        return 0; /* curl reports CURLE_WRITE_ERROR */
+    }
     if (buffer->length + n + 1 > buffer->capacity) {
         size_t capacity = buffer->capacity ? buffer->capacity : 4096;
         while (buffer->length + n + 1 > capacity) capacity *= 2;

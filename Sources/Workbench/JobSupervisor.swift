@@ -36,8 +36,8 @@ public final class JobSupervisor {
         }
         let extra = Self.arguments(for: kind, store: store) + arguments
         let id = try store.createJob(kind: kind.rawValue, arguments: extra)
-        try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
-        let stderrPath = logDirectory + "/job-\(id).stderr"
+        try? FileManager.default.createDirectory(atPath: store.jobOutputDirectory, withIntermediateDirectories: true)
+        let stderrPath = store.jobOutputPath(id)
         let argv = [executable, kind.rawValue, "--job", String(id), "--db", store.path] + extra
         do {
             let pid = try Self.spawnDetached(argv, stderrPath: stderrPath)
@@ -61,19 +61,15 @@ public final class JobSupervisor {
     }
 
     /// The jobs for the panel (newest first), after reaping children: a child that exited
-    /// without finishing its row fails it with the child's own error output.
+    /// without finishing its row fails it with the child's own error output, and a running
+    /// job whose process is gone is marked lost in the store.
     public func rows(limit: Int = 8, now: Date = Date()) throws -> [JobRow] {
         reap()
         failStaleQueuedJobs(now: now)
+        try store.markLostJobs(now: now)
         return try store.jobs(limit: limit).map { job in
-            let lost: Bool
-            if job.state == .running, let pid = job.pid {
-                lost = kill(pid, 0) != 0 && errno == ESRCH
-            } else {
-                lost = false
-            }
             let log = (try? store.jobLog(job.id, last: 2)) ?? []
-            return JobRow(job: job, isLost: lost, log: log)
+            return JobRow(job: job, isLost: job.state == .lost, log: log)
         }
     }
 
@@ -84,7 +80,7 @@ public final class JobSupervisor {
         let ours = Set(children.values.map(\.job))
         guard let queued = try? store.jobs(limit: 50).filter({ $0.state == .queued && $0.pid == nil }) else { return }
         for job in queued where !ours.contains(job.id) && now.timeIntervalSince(job.createdAt) > 30 {
-            let path = logDirectory + "/job-\(job.id).stderr"
+            let path = store.jobOutputPath(job.id)
             guard FileManager.default.fileExists(atPath: path) else { continue }
             let output = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             let lines = output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
@@ -94,7 +90,7 @@ public final class JobSupervisor {
     }
 
     /// Where job processes' error output goes: `.vigil-jobs/` beside the corpus file.
-    var logDirectory: String { (store.path as NSString).deletingLastPathComponent + "/.vigil-jobs" }
+    var logDirectory: String { store.jobOutputDirectory }
 
     private func reap() {
         for (pid, child) in children {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Corpus
 import Foundation
+import Teacher
 
 /// `--db PATH`, shared by every command that opens the corpus.
 struct CorpusOptions: ParsableArguments {
@@ -21,9 +22,10 @@ struct CorpusOptions: ParsableArguments {
     }
 }
 
-/// Writes a line to standard error (progress and summaries; results go to stdout).
+/// Writes a line to standard error (progress and summaries; results go to stdout), with
+/// credentials in URLs redacted.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((Redaction.redact(text) + "\n").utf8))
 }
 
 /// Parses a layer address for `@Option(transform:)`, keeping the precise error.
@@ -34,4 +36,12 @@ func parseLayer(_ text: String) throws -> LayerRef {
 /// Parses a sentence selection (`NAME` or `NAME:PART`).
 func parseSelection(_ text: String) throws -> SentenceSelection {
     try SentenceSelection(parsing: text)
+}
+
+/// Parses a byte count (`4194304`, `512k`, `4M`) for `@Option(transform:)`.
+func parseByteCountOption(_ text: String) throws -> Int {
+    guard let bytes = parseByteCount(text) else {
+        throw ValidationError("\(text): not a byte count (e.g. 4194304, 512k, 4M)")
+    }
+    return bytes
 }

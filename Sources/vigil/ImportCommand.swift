@@ -208,6 +208,10 @@ struct ImportPubMed: ParsableCommand {
     @Option(name: .customLong("api-key-env"), help: ArgumentHelp("The environment variable holding an NCBI API key.", valueName: "VAR"))
     var apiKeyEnvironment = "NCBI_API_KEY"
     @Option(help: "Records per efetch request.") var batch = 200
+    @Option(name: .customLong("max-response-bytes"),
+            help: ArgumentHelp("The most bytes one E-utilities answer may hold (k, M, G suffixes; default 128M).", valueName: "bytes"),
+            transform: parseByteCountOption)
+    var maxResponseBytes = HTTPLimits.eutilitiesResponseBytes
     @Option(help: ArgumentHelp("The drug lexicon (default: the corpus lexicon).", valueName: "file")) var lexicon: String?
     @Flag(name: .customLong("keep-drugless"), help: "Keep sentences in which no drug was found.") var keepDrugless = false
     @Option(help: "How many of the most frequent drugs to list.") var top = 10
@@ -223,7 +227,7 @@ struct ImportPubMed: ParsableCommand {
         let store = try corpus.open()
         let (words, hash) = try resolveLexicon(lexicon, store)
         let key = ProcessInfo.processInfo.environment[apiKeyEnvironment]
-        let client = EUtilitiesClient(baseURL: baseURL, email: email, apiKey: key)
+        let client = EUtilitiesClient(baseURL: baseURL, email: email, apiKey: key, maxResponseBytes: maxResponseBytes)
         let download = PubMedDownload(client: client, store: store,
                                       corpus: PubMedCorpus(lexicon: words, lexiconHash: hash, keepDrugless: keepDrugless),
                                       batchSize: batch)

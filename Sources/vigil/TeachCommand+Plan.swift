@@ -28,9 +28,13 @@ struct TeachPlan {
         grounding = command.grounding
     }
 
-    /// Takes a resumed run's settings: its selection, prompt and model.
-    mutating func adopt(_ info: CorpusStore.TeacherRunInfo) {
+    /// Takes a resumed run's settings: its selection, prompt and model, and the endpoint it used last.
+    mutating func adopt(_ info: CorpusStore.TeacherRunInfo, endpoints: [TeacherRunEndpoint] = []) {
         recorded = info.params
+        if let latest = endpoints.max(by: { $0.lastUsedAt < $1.lastUsedAt }), latest.baseURL != nil {
+            recorded["base_url"] = latest.baseURL
+            if let kind = latest.kind { recorded["kind"] = kind }
+        }
         recordedModel = info.model
         shots = info.shots ?? shots
         seed = info.seed.map { UInt64(truncatingIfNeeded: $0) } ?? seed
@@ -60,6 +64,7 @@ struct TeachPlan {
         s.rpm = command.rpm ?? s.rpm
         s.tpm = command.tpm ?? s.tpm
         s.maxAttempts = command.maxAttempts ?? s.maxAttempts
+        s.maxResponseBytes = command.maxResponseBytes ?? s.maxResponseBytes
         return s
     }
 
@@ -78,7 +83,7 @@ struct TeachPlan {
             "teacher": teacher, "kind": s.kind.rawValue, "temperature": String(s.temperature),
             "max_tokens": String(s.maxTokens), "grounding": grounding, "pending": String(pending),
         ]
-        if let base = s.baseURL { p["base_url"] = TeacherSettings.withoutCredentials(base) }
+        if let base = s.baseURL { p["base_url"] = Redaction.url(base) }
         if s.kind == .azure {
             p["api_version"] = s.apiVersion
             if let d = s.deployment { p["deployment"] = d }
@@ -91,32 +96,61 @@ struct TeachPlan {
 
 /// The end-of-run report, as text and as JSON.
 struct TeachSummary: Encodable {
+    /// The exit status of a run that finished with some failed requests.
+    static let partialExitCode: Int32 = 3
+
     var run: Int64
     var layer: String
+    /// `finished` (every sentence answered), `partial` (some requests failed), `failed` (none
+    /// succeeded, or a fatal error) or `cancelled`.
     var outcome: String
     var error: String?
+    /// Sentences whose request failed in this process.
+    var failed: Int
+    /// Those failures by cause (`HTTP 500`, `timeout`, `parse error`…).
+    var failures: [String: Int]
     var stats: TeacherRunStats
     var priced: Bool
+    /// `HTTP 500 ×3, timeout ×1`.
+    var tally: String
 
-    init(run: Int64, layer: String, outcome: TeacherRunner.Outcome, stats: TeacherRunStats, priced: Bool) {
+    init(run: Int64, layer: String, outcome: TeacherRunner.Outcome, failures: TeacherFailures, answeredNow: Int,
+         stats: TeacherRunStats, priced: Bool) {
         self.run = run
         self.layer = layer
         self.stats = stats
         self.priced = priced
+        failed = failures.total
+        self.failures = failures.byKind
+        tally = failures.tally
+        let causes = failures.total == 0 ? "" : "\(failures.total) failed (\(failures.tally)); first: "
+            + failures.first.map(\.message).joined(separator: " | ")
+            + (failures.total > failures.first.count ? " | … \(failures.total - failures.first.count) more" : "")
         switch outcome {
-        case .finished: self.outcome = "finished"
-        case .cancelled: self.outcome = "cancelled"
+        case .finished where failures.total == 0: self.outcome = "finished"
+        case .finished where answeredNow > 0:
+            self.outcome = "partial"
+            error = "partial: \(causes); resume with `vigil teach --resume --run \(run)` to ask again"
+        case .finished:
+            self.outcome = "failed"
+            error = "no request succeeded: \(causes)"
+        case .cancelled:
+            self.outcome = "cancelled"
+            if failures.total > 0 { error = causes }
         case .failed(let e):
             self.outcome = "failed"
-            error = e.description
+            error = e.description + (failures.total > 1 ? "; \(causes)" : "")
         }
     }
 
-    enum CodingKeys: String, CodingKey { case run, layer, outcome, error, stats }
+    enum CodingKeys: String, CodingKey { case run, layer, outcome, error, failed, failures, stats }
 
     var text: String {
         var line = "\(layer) \(outcome): \(stats.answered) sentences answered (\(stats.requests) requests, \(stats.cacheHits) from the cache), \(stats.errors) errors, \(stats.hallucinations) hallucinated ADE strings, \(stats.unknownDrugs) unknown drugs, \(stats.promptTokens)+\(stats.completionTokens) tokens"
         if priced { line += String(format: ", cost %.4f", stats.cost) }
+        if failed > 0 {
+            line += "; \(failed) failed in this run: \(tally)"
+        }
         return line
     }
 

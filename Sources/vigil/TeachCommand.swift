@@ -15,7 +15,12 @@ struct TeachCommand: ParsableCommand {
             grounds each answer on its sentence and writes a new teacher layer. Every request and raw \
             response is stored: identical requests are answered from that cache without a network call. \
             Strings that are not in the sentence, and drugs the sentence does not mention, are kept as \
-            ungrounded proposals. A killed run continues with --resume.
+            ungrounded proposals. A killed run continues with --resume; one run has one active job at a time.
+
+            Exit status: 0 when every sentence was answered; 3 when the run finished but some requests
+            failed (their sentences stay unanswered: --resume asks again); 1 when no request succeeded,
+            a fatal error stopped the run, or the run is busy with another job. Failed requests are
+            counted by cause, and the first few are printed and logged.
 
             Settings come from flags, then the config file's [teacher] table ($VIGIL_CONFIG, else \
             ~/.config/vigil/config.toml). The API key comes from $OPENAI_API_KEY ($AZURE_OPENAI_API_KEY \
@@ -48,6 +53,11 @@ struct TeachCommand: ParsableCommand {
     @Option(name: .customLong("max-attempts"), help: "Attempts per request, retries included (default 6).") var maxAttempts: Int?
     @Option(help: "Requests per minute limit.") var rpm: Int?
     @Option(help: "Tokens per minute limit.") var tpm: Int?
+    @Option(name: .customLong("max-response-bytes"),
+            help: ArgumentHelp("The most bytes one answer may hold; a longer one fails its request (k, M, G suffixes; default 4M).",
+                               valueName: "bytes"),
+            transform: parseByteCountOption)
+    var maxResponseBytes: Int?
     @Option(help: "Which occurrences of an ADE string become spans: nearest (to the drug), first or all.")
     var grounding = "nearest"
     @Flag(help: "Continue the latest teacher run with its recorded settings.") var resume = false
@@ -80,9 +90,7 @@ struct TeachCommand: ParsableCommand {
         } catch let exit as ExitCode {
             throw exit  // the job row already says how the run ended
         } catch {
-            let message = "\(error)"
-            try? store.logJob(jobID, "failed: \(message)")
-            try? store.finishJob(jobID, state: .failed, error: message)
+            try? store.finishJob(jobID, state: .failed, error: "\(error)")
             throw error
         }
     }
@@ -94,7 +102,8 @@ struct TeachCommand: ParsableCommand {
         if resume || runID != nil {
             let layer = try store.layer(LayerRef(.teacher, version: runID))
             guard let id = layer.version else { throw ValidationError("no teacher run to resume") }
-            plan.adopt(try store.teacherRunInfo(run: id))
+            try store.claimTeacherRun(id, job: jobID)
+            plan.adopt(try store.teacherRunInfo(run: id), endpoints: try store.teacherRunEndpoints(run: id))
             resumed = layer
         }
         let settings = try plan.settings(environment: ProcessInfo.processInfo.environment)
@@ -113,7 +122,16 @@ struct TeachCommand: ParsableCommand {
             model: model, endpoint: "\(backend.endpointKind) \(backend.endpoint)", templateHash: template.hash,
             shots: plan.shots, seed: Int(truncatingIfNeeded: plan.seed), params: plan.params(settings)))
         guard let runID = runLayer.version else { throw ValidationError("no teacher run") }
-        try store.logJob(jobID, "teacher run \(runID): \(model) via \(backend.endpointKind), \(plan.shots) shots")
+        if resumed == nil { try store.claimTeacherRun(runID, job: jobID) }
+        let endpoint = "\(backend.endpointKind) \(backend.endpoint)"
+        if resumed != nil, let previous = try store.teacherRunEndpoints(run: runID).max(by: { $0.lastUsedAt < $1.lastUsedAt }),
+           previous.endpoint != endpoint {
+            note("teacher run \(runID): resumed via \(endpoint) (it used \(previous.endpoint) before; the run records every endpoint)")
+        }
+        try store.recordTeacherRunEndpoint(run: runID, endpoint: endpoint,
+                                           kind: backend is CurlChatClient ? settings.kind.rawValue : nil,
+                                           baseURL: backend is CurlChatClient ? settings.baseURL : nil)
+        try store.logJob(jobID, "teacher run \(runID): \(model) via \(endpoint), \(plan.shots) shots")
 
         var sentences = try store.sentenceViews(layer: runLayer, selection: plan.split ?? .all).filter { !$0.drugs.isEmpty }
         if plan.pending { sentences = sentences.filter { $0.drugs.contains { $0.review == .pending } } }
@@ -126,6 +144,10 @@ struct TeachCommand: ParsableCommand {
                                    concurrency: settings.concurrency,
                                    grounder: Grounder(mode: GroundingMode(rawValue: plan.grounding) ?? .nearest),
                                    pricePrompt: settings.pricePrompt ?? 0, priceCompletion: settings.priceCompletion ?? 0)
+        runner.onFailure = { failure in
+            note("teach: request failed: " + failure.message)
+            try? store.logJob(jobID, "request failed: " + failure.message)
+        }
         let stop = StopSignal("teach: stopping after the sentences in flight")
         note("teacher run \(runID) (layer teacher:\(runID)): \(sentences.count) sentences, \(model), concurrency \(settings.concurrency)")
         let outcome = try runner.run(sentences, shouldStop: {
@@ -136,16 +158,22 @@ struct TeachCommand: ParsableCommand {
         })
 
         let stats = try store.teacherRunStats(run: runID)
-        let summary = TeachSummary(run: runID, layer: "teacher:\(runID)", outcome: outcome, stats: stats,
+        let summary = TeachSummary(run: runID, layer: "teacher:\(runID)", outcome: outcome, failures: runner.failures,
+                                   answeredNow: runner.answeredNow, stats: stats,
                                    priced: settings.pricePrompt != nil || settings.priceCompletion != nil)
         if json { print(try summary.json()) } else { print(summary.text) }
         try store.logJob(jobID, summary.text)
-        switch outcome {
-        case .finished: try store.finishJob(jobID, state: .succeeded, result: try summary.json())
-        case .cancelled: try store.finishJob(jobID, state: .cancelled, result: try summary.json())
-        case .failed(let error):
-            try store.finishJob(jobID, state: .failed, result: try summary.json(), error: error.description)
-            note("error: \(error)")
+        let result = try summary.json()
+        switch summary.outcome {
+        case "finished": try store.finishJob(jobID, state: .succeeded, result: result)
+        case "partial":
+            try store.finishJob(jobID, state: .succeeded, result: result, error: summary.error)
+            note("teach: \(summary.error ?? "some requests failed")")
+            throw ExitCode(TeachSummary.partialExitCode)
+        case "cancelled": try store.finishJob(jobID, state: .cancelled, result: result, error: summary.error)
+        default:
+            try store.finishJob(jobID, state: .failed, result: result, error: summary.error)
+            note("error: \(summary.error ?? "the run failed")")
             throw ExitCode(1)
         }
     }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Core
+import Foundation
 
 /// The `vigil` command: one binary, one subcommand per action.
 @main
@@ -24,4 +26,23 @@ struct Vigil: AsyncParsableCommand {
         ],
         defaultSubcommand: TUICommand.self
     )
+
+    /// Parses and runs the command; an error's message has credentials in URLs redacted before
+    /// it is printed (the exit status stays the error's own).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let message = fullMessage(for: error)
+            let clean = Redaction.redact(message)
+            guard clean != message else { exit(withError: error) }
+            FileHandle.standardError.write(Data((clean + "\n").utf8))
+            Foundation.exit(exitCode(for: error).rawValue)
+        }
+    }
 }

@@ -6,6 +6,9 @@ import XCTest
 
 /// The real `vigil` binary, killed mid-run and started again with `--resume`.
 final class KillResumeTests: XCTestCase {
+    /// The server of the last `startSlowTeachJob`.
+    private var lastServer: LoopbackChatServer?
+
     private func launch(_ arguments: [String], db: String, config: String) throws -> Process {
         let process = Process()
         process.executableURL = try vigilBinary()
@@ -74,7 +77,41 @@ final class KillResumeTests: XCTestCase {
         let jobs = try store.jobs()
         XCTAssertEqual(jobs.first?.state, .succeeded)
         XCTAssertEqual(jobs.first?.done, 60)
-        XCTAssertEqual(jobs.last?.state, .running, "the killed process could not mark its job")
+        XCTAssertEqual(jobs.last?.state, .lost, "the resume marked the killed process's job lost")
+    }
+
+    func testAKilledJobIsShownAndRecordedAsLostAndSaysItIsResumable() throws {
+        let (store, job, process) = try startSlowTeachJob("kill-lost")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(try store.job(job).state, .running, "the killed process could not mark its job")
+        XCTAssertEqual(try store.job(job).host, JobLiveness.currentHost)
+
+        let listed = try runVigil(["jobs", "--db", store.path])
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        XCTAssertTrue(listed.stdout.contains("teach   lost"), listed.stdout)
+        XCTAssertTrue(listed.stdout.contains("vigil teach --resume --run 1"), "says how to resume: \(listed.stdout)")
+        let row = try store.job(job)
+        XCTAssertEqual(row.state, .lost, "recorded in the store, not only shown")
+        XCTAssertNotNil(row.finishedAt)
+        let log = try runVigil(["jobs", "--log", String(job), "--db", store.path])
+        XCTAssertTrue(log.stdout.contains("lost: its process (pid \(process.processIdentifier)"), log.stdout)
+    }
+
+    func testASecondResumeOfARunningRunIsRefusedNamingTheRunningJob() throws {
+        let (store, job, process) = try startSlowTeachJob("two-writers")
+        let second = try runVigil(["teach", "--resume", "--db", store.path],
+                                  environment: ["VIGIL_CONFIG": (store.path as NSString).deletingLastPathComponent + "/config.toml"])
+        XCTAssertEqual(second.status, 1, second.stderr)
+        XCTAssertTrue(second.stderr.contains("teacher run 1 is already being worked on by job \(job) (pid \(process.processIdentifier)"),
+                      second.stderr)
+        let refused = try XCTUnwrap(try store.jobs().first)
+        XCTAssertNotEqual(refused.id, job)
+        XCTAssertEqual(refused.state, .failed)
+        XCTAssertTrue(refused.error?.contains("job \(job)") ?? false, refused.error ?? "")
+        process.waitUntilExit()
+        XCTAssertEqual(try store.job(job).state, .succeeded)
+        XCTAssertEqual(lastServer?.requestCount, 40, "only the first job asked: one request per sentence")
     }
 
     func testSIGTERMMarksTheJobCancelled() throws {
@@ -111,6 +148,7 @@ final class KillResumeTests: XCTestCase {
         _ = try store.ingest(ImportBatch(format: "test", path: "t", sha256: "\(name)", sentences: sentences), into: .gold)
         let server = try LoopbackChatServer { _, _ in .chat("None", delay: 0.05) }
         addTeardownBlock { server.stop() }
+        lastServer = server
         try "[teacher]\nkind = \"vllm\"\nbase_url = \"\(server.baseURL)\"\nmodel = \"loopback\"\n"
             .write(toFile: dir + "/config.toml", atomically: true, encoding: .utf8)
         let job = try store.createJob(kind: "teach", arguments: ["teach"])

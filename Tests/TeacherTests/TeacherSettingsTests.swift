@@ -1,3 +1,4 @@
+import Core
 import Corpus
 import XCTest
 @testable import Teacher
@@ -84,8 +85,8 @@ final class TeacherSettingsTests: XCTestCase {
     }
 
     func testCredentialsInAURLAreNotRecorded() {
-        XCTAssertEqual(TeacherSettings.withoutCredentials("https://user:pw@host:8000/v1"), "https://host:8000/v1")
-        XCTAssertEqual(TeacherSettings.withoutCredentials("http://host/v1?q=a@b"), "http://host/v1?q=a@b")
-        XCTAssertEqual(TeacherSettings.withoutCredentials("http://localhost:8080/v1"), "http://localhost:8080/v1")
+        XCTAssertEqual(Redaction.url("https://user:pw@host:8000/v1"), "https://host:8000/v1")
+        XCTAssertEqual(Redaction.url("http://host/v1?q=a@b"), "http://host/v1?q=a@b")
+        XCTAssertEqual(Redaction.url("http://localhost:8080/v1"), "http://localhost:8080/v1")
     }
 }

@@ -6,11 +6,15 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
-/// A growable byte buffer filled by curl's body or header callback.
+/// A growable byte buffer filled by curl's body or header callback. When `limit` is not 0,
+/// the callback refuses bytes past it: it sets `overflowed` and curl ends the transfer with
+/// CURLE_WRITE_ERROR, so a server cannot make the buffer grow without bound.
 typedef struct ccurl_buffer {
     char *data;
     size_t length;
     size_t capacity;
+    size_t limit;
+    int overflowed;
 } ccurl_buffer;
 
 /// Frees the buffer's bytes and resets it to empty.

@@ -43,6 +43,8 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownItem(sentenceID: Int64, drugMentionID: Int64)
     case invalidSpan(sentenceID: Int64, span: Span, reason: String)
     case unknownJob(Int64)
+    /// Another job is working on this teacher run.
+    case teacherRunBusy(run: Int64, job: Int64, pid: Int32?, host: String?)
     case nothingToUndo(author: String)
     case nothingToRedo(author: String)
 
@@ -57,6 +59,9 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unknownItem(s, d): return "sentence \(s) has no drug mention \(d)"
         case let .invalidSpan(s, span, reason): return "sentence \(s): span \(span): \(reason)"
         case let .unknownJob(id): return "job \(id) does not exist"
+        case let .teacherRunBusy(run, job, pid, host):
+            let process = pid.map { " (pid \($0)\(host.map { " on \($0)" } ?? ""))" } ?? ""
+            return "teacher run \(run) is already being worked on by job \(job)\(process): one run, one active job; wait for it, or stop it with `kill \(pid.map(String.init) ?? "PID")` and resume"
         case let .nothingToUndo(author): return "nothing to undo for \(author)"
         case let .nothingToRedo(author): return "nothing to redo for \(author)"
         }

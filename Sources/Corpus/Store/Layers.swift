@@ -78,7 +78,7 @@ extension CorpusStore {
         }
     }
 
-    /// Creates a teacher run and its layer.
+    /// Creates a teacher run and its layer (credentials in its endpoint and parameters redacted).
     public func createTeacherRun(_ info: TeacherRunInfo) throws -> LayerInfo {
         try pool.write { db in try Self.createTeacherRun(info, db) }
     }
@@ -88,8 +88,8 @@ extension CorpusStore {
         try db.execute(sql: """
             INSERT INTO teacher_run(created_at, model, endpoint, template_hash, shots, seed, params, note)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [now, info.model, info.endpoint, info.templateHash, info.shots, info.seed,
-                             try JSONText.encode(info.params), info.note])
+            """, arguments: [now, info.model, info.endpoint.map(Redaction.redact), info.templateHash, info.shots, info.seed,
+                             try JSONText.encode(info.params.mapValues(Redaction.redact)), info.note])
         let run = db.lastInsertedRowID
         try db.execute(sql: "INSERT INTO layer(kind, teacher_run_id, created_at) VALUES ('teacher', ?, ?)",
                        arguments: [run, now])

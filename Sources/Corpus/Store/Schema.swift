@@ -10,6 +10,7 @@ enum Schema {
         migrator.registerMigration("v3-student", migrate: v3Student)
         migrator.registerMigration("v4-lexicon", migrate: v4Lexicon)
         migrator.registerMigration("v5-pubmed", migrate: v5PubMed)
+        migrator.registerMigration("v6-job-reliability", migrate: v6JobReliability)
         return migrator
     }
 

@@ -1,4 +1,5 @@
 import CCurl
+import Core
 import Foundation
 
 /// A chat-completions client over libcurl for OpenAI, Azure OpenAI, vLLM, llama.cpp and Ollama.
@@ -12,8 +13,8 @@ public final class CurlChatClient: TeacherBackend, @unchecked Sendable {
     public let retry: RetryPolicy
     public let limiter: RateLimiter
     public var endpointKind: String { settings.kind.rawValue }
-    /// The URL without credentials, for records and messages.
-    public var endpoint: String { TeacherSettings.withoutCredentials(url) }
+    /// The URL without credentials, for records and messages (errors name this one, never `url`).
+    public let endpoint: String
 
     private let lock = NSLock()
     private var idle: [UnsafeMutableRawPointer] = []
@@ -24,6 +25,7 @@ public final class CurlChatClient: TeacherBackend, @unchecked Sendable {
         }
         self.settings = settings
         url = try settings.chatURL()
+        endpoint = Redaction.url(url)
         self.retry = retry ?? RetryPolicy(maxAttempts: settings.maxAttempts)
         limiter = RateLimiter(rpm: settings.rpm, tpm: settings.tpm)
     }
@@ -64,27 +66,29 @@ public final class CurlChatClient: TeacherBackend, @unchecked Sendable {
         var keep = true
         defer { giveBack(curl, keep: keep) }
         guard let curl else {
-            return .failure(Failure(error: .transport(code: -1, url: url, message: "curl_easy_init failed")))
+            return .failure(Failure(error: .transport(code: -1, url: endpoint, message: "curl_easy_init failed")))
         }
         let answer: HTTPAnswer
         do {
             answer = try curlTransfer(curl, url: url, headers: headerLines(), body: body, timeout: settings.timeout,
-                                      connectTimeout: settings.connectTimeout)
+                                      connectTimeout: settings.connectTimeout, maxBodyBytes: settings.maxResponseBytes)
         } catch {
             keep = false
             switch error {
-            case let .timeout(_, seconds): return .failure(Failure(error: .timeout(url: url, seconds: seconds)))
-            case let .transport(code, _, message): return .failure(Failure(error: .transport(code: code, url: url, message: message)))
+            case let .timeout(_, seconds): return .failure(Failure(error: .timeout(url: endpoint, seconds: seconds)))
+            case let .transport(code, _, message):
+                return .failure(Failure(error: .transport(code: code, url: endpoint, message: Redaction.redact(message))))
+            case let .tooLarge(_, limit): return .failure(Failure(error: .responseTooLarge(url: endpoint, limit: limit)))
             }
         }
         let status = answer.status, data = answer.body, headerText = answer.headers
         guard status == 200 else {
             let snippet = Self.redacted(String(decoding: data.prefix(300), as: UTF8.self), key: settings.apiKey)
-            return .failure(Failure(error: .http(status: status, url: url, body: snippet),
+            return .failure(Failure(error: .http(status: status, url: endpoint, body: snippet),
                                     retryAfter: RetryPolicy.retryAfter(inHeaders: headerText)))
         }
         do {
-            return .success(try ChatCompletionResponse.reply(from: data, url: url))
+            return .success(try ChatCompletionResponse.reply(from: data, url: endpoint))
         } catch {
             return .failure(Failure(error: error))
         }

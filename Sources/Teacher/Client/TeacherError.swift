@@ -8,6 +8,8 @@ public enum TeacherError: Error, Equatable, Sendable, CustomStringConvertible {
     case timeout(url: String, seconds: Double)
     /// The server answered 200 with something that is not a chat completion.
     case malformedResponse(url: String, reason: String)
+    /// The answer's body grew past the limit; the transfer was cut there.
+    case responseTooLarge(url: String, limit: Int)
     /// Every attempt failed; the last error is kept.
     indirect case gaveUp(attempts: Int, last: TeacherError)
     /// The replay file has no answer for this sentence.
@@ -23,7 +25,7 @@ public enum TeacherError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .http(status, _, _): return status == 408 || status == 409 || status == 429 || status >= 500
         case let .transport(code, _, _): return Self.retryableCurlCodes.contains(code)
         case .timeout, .malformedResponse: return true
-        case .gaveUp, .noRecordedResponse, .badReplayFile, .configuration: return false
+        case .responseTooLarge, .gaveUp, .noRecordedResponse, .badReplayFile, .configuration: return false
         }
     }
 
@@ -34,7 +36,23 @@ public enum TeacherError: Error, Equatable, Sendable, CustomStringConvertible {
         case .transport: return !isRetryable
         case .badReplayFile, .configuration: return true
         case let .gaveUp(_, last): return last.stopsRun
-        case .timeout, .malformedResponse, .noRecordedResponse: return false
+        case .timeout, .malformedResponse, .responseTooLarge, .noRecordedResponse: return false
+        }
+    }
+
+    /// The cause as a short kind, for counting failures: `HTTP 500`, `curl 7 (Couldn't connect to server)`,
+    /// `timeout`, `parse error`, `body too large`… (`gaveUp` counts as its last error).
+    public var kind: String {
+        switch self {
+        case let .http(status, _, _): return "HTTP \(status)"
+        case let .transport(code, _, message): return "curl \(code) (\(message))"
+        case .timeout: return "timeout"
+        case .malformedResponse: return "parse error"
+        case .responseTooLarge: return "body too large"
+        case let .gaveUp(_, last): return last.kind
+        case .noRecordedResponse: return "no recorded response"
+        case .badReplayFile: return "bad replay file"
+        case .configuration: return "configuration"
         }
     }
 
@@ -55,6 +73,8 @@ public enum TeacherError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .transport(code, url, message): return "\(url): \(message) (curl error \(code))"
         case let .timeout(url, seconds): return "\(url): no answer within \(seconds) s"
         case let .malformedResponse(url, reason): return "\(url): not a chat completion: \(reason)"
+        case let .responseTooLarge(url, limit):
+            return "\(url): \(HTTPGetError.tooLargeText(limit)) (raise it with --max-response-bytes or teacher.max_response_bytes)"
         case let .gaveUp(attempts, last): return "gave up after \(attempts) attempts: \(last)"
         case let .noRecordedResponse(file, sentence): return "\(file): no recorded response for \"\(sentence.prefix(80))\""
         case let .badReplayFile(file, line, reason): return "\(file):\(line): \(reason)"

@@ -1,3 +1,4 @@
+import Core
 import Corpus
 import Foundation
 
@@ -45,6 +46,8 @@ public struct TeacherSettings: Sendable, CustomStringConvertible {
     public var priceCompletion: Double?
     /// Attempts per request, the first included.
     public var maxAttempts = 6
+    /// The most bytes one answer's body may hold; a longer answer fails its request.
+    public var maxResponseBytes = HTTPLimits.chatResponseBytes
     /// The API key; never stored, logged or printed (see `description`).
     public var apiKey: String?
 
@@ -71,8 +74,17 @@ public struct TeacherSettings: Sendable, CustomStringConvertible {
         s.tpm = try config.int("teacher.tpm")
         s.pricePrompt = try config.double("teacher.price_prompt")
         s.priceCompletion = try config.double("teacher.price_completion")
+        if let bytes = try? config.int("teacher.max_response_bytes") {
+            s.maxResponseBytes = bytes
+        } else if let text = try config.string("teacher.max_response_bytes") {
+            guard let bytes = parseByteCount(text) else {
+                throw config.invalid("teacher.max_response_bytes", "\"\(text)\" is not a byte count (e.g. 4194304, 512k, 4M)")
+            }
+            s.maxResponseBytes = bytes
+        }
         for (key, value) in [("teacher.max_tokens", s.maxTokens), ("teacher.concurrency", s.concurrency),
-                             ("teacher.rpm", s.rpm ?? 1), ("teacher.tpm", s.tpm ?? 1)] where value < 1 {
+                             ("teacher.rpm", s.rpm ?? 1), ("teacher.tpm", s.tpm ?? 1),
+                             ("teacher.max_response_bytes", s.maxResponseBytes)] where value < 1 {
             throw config.invalid(key, "must be at least 1, found \(value)")
         }
         if s.timeout <= 0 { throw config.invalid("teacher.timeout", "must be positive, found \(s.timeout)") }
@@ -108,17 +120,8 @@ public struct TeacherSettings: Sendable, CustomStringConvertible {
         return base.hasSuffix("/chat/completions") ? base : base + "/chat/completions"
     }
 
-    /// A URL without any `user:password@` part, for the run's record and messages.
-    public static func withoutCredentials(_ url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        let hostEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        guard let at = rest[..<hostEnd].lastIndex(of: "@") else { return url }
-        return String(url[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
-    }
-
     /// The settings without the key.
     public var description: String {
-        "\(kind.rawValue) \(baseURL ?? kind.defaultBaseURL ?? "?") model \(model ?? deployment ?? "?") key \(apiKey == nil ? "none" : "set")"
+        "\(kind.rawValue) \(Redaction.url(baseURL ?? kind.defaultBaseURL ?? "?")) model \(model ?? deployment ?? "?") key \(apiKey == nil ? "none" : "set")"
     }
 }

@@ -12,11 +12,14 @@ public struct HTTPAnswer: Sendable {
 public enum HTTPGetError: Error, Equatable, Sendable, CustomStringConvertible {
     case transport(code: Int, url: String, message: String)
     case timeout(url: String, seconds: Double)
+    /// The body grew past the limit (with or without a Content-Length); the transfer was cut there.
+    case tooLarge(url: String, limit: Int)
 
     public var isRetryable: Bool {
         switch self {
         case let .transport(code, _, _): TeacherError.retryableCurlCodes.contains(code)
         case .timeout: true
+        case .tooLarge: false
         }
     }
 
@@ -24,23 +27,56 @@ public enum HTTPGetError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case let .transport(code, url, message): "\(url): \(message) (curl error \(code))"
         case let .timeout(url, seconds): "\(url): no answer within \(seconds) s"
+        case let .tooLarge(url, limit): "\(url): \(Self.tooLargeText(limit))"
         }
     }
+
+    /// `response body larger than the limit of 1048576 bytes`.
+    static func tooLargeText(_ limit: Int) -> String {
+        "response body larger than the limit of \(limit) bytes"
+    }
+}
+
+/// Limits on what one HTTP answer may hold.
+public enum HTTPLimits {
+    /// The default cap on a chat answer's body: far above any chat completion.
+    public static let chatResponseBytes = 4 << 20
+    /// The default cap on an E-utilities answer: an efetch batch of a few hundred records in XML.
+    public static let eutilitiesResponseBytes = 128 << 20
+    /// The cap on the response's header lines.
+    public static let headerBytes = 1 << 20
+}
+
+/// Parses a `--max-response-bytes` value: a byte count, or with a k, M or G suffix (powers of 1024).
+public func parseByteCount(_ text: String) -> Int? {
+    let units: [Character: Int] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30]
+    var digits = Substring(text.trimmingCharacters(in: .whitespaces))
+    var scale = 1
+    if let last = digits.last, let unit = units[last] {
+        scale = unit
+        digits = digits.dropLast()
+    }
+    guard let value = Int(digits), value > 0 else { return nil }
+    let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
+    return overflow ? nil : bytes
 }
 
 /// One transfer on an easy handle: sets the options, performs, collects status, headers and
 /// body. A POST when `body` is given, a GET otherwise. TLS verification stays on (curl's default).
+/// A body past `maxBodyBytes` (declared or streamed, counted after decompression) ends the
+/// transfer with `.tooLarge`.
 /// Any HTTP status is an answer; only transfer failures throw. The caller owns the handle and
 /// should discard it after a failure.
 func curlTransfer(_ curl: UnsafeMutableRawPointer, url: String, headers: [String], body: String? = nil,
-                  timeout: Double, connectTimeout: Double, followRedirects: Bool = false) throws(HTTPGetError) -> HTTPAnswer {
+                  timeout: Double, connectTimeout: Double, followRedirects: Bool = false,
+                  maxBodyBytes: Int) throws(HTTPGetError) -> HTTPAnswer {
     var list: UnsafeMutablePointer<curl_slist>?
     for line in headers { list = curl_slist_append(list, line) }
     defer { curl_slist_free_all(list) }
     let bodyBuffer = UnsafeMutablePointer<ccurl_buffer>.allocate(capacity: 1)
     let headerBuffer = UnsafeMutablePointer<ccurl_buffer>.allocate(capacity: 1)
-    bodyBuffer.initialize(to: ccurl_buffer())
-    headerBuffer.initialize(to: ccurl_buffer())
+    bodyBuffer.initialize(to: ccurl_buffer(data: nil, length: 0, capacity: 0, limit: max(1, maxBodyBytes), overflowed: 0))
+    headerBuffer.initialize(to: ccurl_buffer(data: nil, length: 0, capacity: 0, limit: HTTPLimits.headerBytes, overflowed: 0))
     defer {
         ccurl_buffer_free(bodyBuffer)
         ccurl_buffer_free(headerBuffer)
@@ -49,7 +85,8 @@ func curlTransfer(_ curl: UnsafeMutableRawPointer, url: String, headers: [String
     }
     var code = ccurl_setopt_string(curl, CURLOPT_URL, url)
     var options: [(CURLoption, Int)] = [(CURLOPT_NOSIGNAL, 1), (CURLOPT_TIMEOUT_MS, Int(timeout * 1000)),
-                                        (CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000))]
+                                        (CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000)),
+                                        (CURLOPT_MAXFILESIZE, maxBodyBytes)]
     options.append(body == nil ? (CURLOPT_HTTPGET, 1) : (CURLOPT_POST, 1))
     if followRedirects { options += [(CURLOPT_FOLLOWLOCATION, 1), (CURLOPT_MAXREDIRS, 5)] }
     for (option, value) in options where code == CURLE_OK {
@@ -61,6 +98,12 @@ func curlTransfer(_ curl: UnsafeMutableRawPointer, url: String, headers: [String
     if code == CURLE_OK { code = ccurl_setopt_buffers(curl, bodyBuffer, headerBuffer) }
     if code == CURLE_OK { code = curl_easy_perform(curl) }
     guard code == CURLE_OK else {
+        if bodyBuffer.pointee.overflowed != 0 || code == CURLE_FILESIZE_EXCEEDED {
+            throw .tooLarge(url: url, limit: maxBodyBytes)
+        }
+        if headerBuffer.pointee.overflowed != 0 {
+            throw .transport(code: Int(code.rawValue), url: url, message: "response headers larger than \(HTTPLimits.headerBytes) bytes")
+        }
         if code == CURLE_OPERATION_TIMEDOUT { throw .timeout(url: url, seconds: timeout) }
         throw .transport(code: Int(code.rawValue), url: url, message: String(cString: curl_easy_strerror(code)))
     }
@@ -76,12 +119,15 @@ func curlTransfer(_ curl: UnsafeMutableRawPointer, url: String, headers: [String
 public final class CurlGet {
     public var timeout: Double
     public var connectTimeout: Double
+    /// The most bytes one answer's body may hold.
+    public var maxBodyBytes: Int
     private var handle: UnsafeMutableRawPointer?
 
-    public init(timeout: Double = 60, connectTimeout: Double = 10) {
+    public init(timeout: Double = 60, connectTimeout: Double = 10, maxBodyBytes: Int = HTTPLimits.eutilitiesResponseBytes) {
         _ = curlGlobalInit
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.maxBodyBytes = maxBodyBytes
     }
 
     deinit {
@@ -94,7 +140,7 @@ public final class CurlGet {
         guard let curl = handle else { throw .transport(code: -1, url: url, message: "curl_easy_init failed") }
         do {
             return try curlTransfer(curl, url: url, headers: headers, timeout: timeout, connectTimeout: connectTimeout,
-                                    followRedirects: true)
+                                    followRedirects: true, maxBodyBytes: maxBodyBytes)
         } catch {
             curl_easy_cleanup(curl)
             handle = nil

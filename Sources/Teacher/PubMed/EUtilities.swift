@@ -1,3 +1,4 @@
+import Core
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -67,14 +68,15 @@ public final class EUtilitiesClient {
 
     public init(baseURL: String = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils", email: String? = nil,
                 apiKey: String? = nil, tool: String = "vigil", retry: RetryPolicy = RetryPolicy(),
-                timeout: Double = 120, clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime }) {
+                timeout: Double = 120, maxResponseBytes: Int = HTTPLimits.eutilitiesResponseBytes,
+                clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime }) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.email = email
         self.apiKey = apiKey.flatMap { $0.isEmpty ? nil : $0 }
         self.tool = tool
         self.retry = retry
         pacer = RequestPacer(perSecond: self.apiKey == nil ? 3 : 10)
-        http = CurlGet(timeout: timeout)
+        http = CurlGet(timeout: timeout, maxBodyBytes: maxResponseBytes)
         self.clock = clock
     }
 
@@ -98,7 +100,7 @@ public final class EUtilitiesClient {
         if let apiKey { query["api_key"] = apiKey }
         let url = "\(baseURL)/\(endpoint)?" + query.keys.sorted().map { "\($0)=\(Self.escape(query[$0]!))" }
             .joined(separator: "&")
-        let shown = "\(baseURL)/\(endpoint)"
+        let shown = Redaction.url("\(baseURL)/\(endpoint)")
         var attempt = 0
         while true {
             attempt += 1
@@ -115,6 +117,10 @@ public final class EUtilitiesClient {
                 failure = error.description
                 retryAfter = RetryPolicy.retryAfter(inHeaders: answer.headers)
             } catch let error as HTTPGetError {
+                if case let .tooLarge(_, limit) = error {
+                    throw EUtilitiesError.badAnswer(url: shown, reason: HTTPGetError.tooLargeText(limit)
+                        + " (raise it with --max-response-bytes or lower --batch)")
+                }
                 let message = redacted(error.description.replacingOccurrences(of: url, with: shown))
                 guard error.isRetryable else { throw EUtilitiesError.badAnswer(url: shown, reason: message) }
                 failure = message

@@ -30,6 +30,8 @@ public final class TeacherRunner: @unchecked Sendable {
     public var priceCompletion: Double
     /// How often progress is reported, in seconds.
     public var reportInterval = 1.0
+    /// Hears each of the first `TeacherFailures.kept` failed sentences as it fails (from a worker thread).
+    public var onFailure: (@Sendable (TeacherFailures.Failure) -> Void)?
 
     private let lock = NSLock()
     private var next = 0
@@ -37,6 +39,21 @@ public final class TeacherRunner: @unchecked Sendable {
     private var fatal: TeacherError?
     private var storeError: Error?
     private var counts = (done: 0, requests: 0, cacheHits: 0, errors: 0, hallucinations: 0)
+    private var failed = TeacherFailures()
+
+    /// The sentences whose request failed in this process, by cause (the fatal one included).
+    public var failures: TeacherFailures {
+        lock.lock()
+        defer { lock.unlock() }
+        return failed
+    }
+
+    /// Sentences answered in this process (from the network or the cache).
+    public var answeredNow: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return counts.done
+    }
 
     public init(store: CorpusStore, layer: LayerInfo, backend: TeacherBackend, builder: PromptBuilder, model: String,
                 temperature: Double = 0, maxTokens: Int = 512, concurrency: Int = 4, grounder: Grounder = Grounder(),
@@ -113,6 +130,7 @@ public final class TeacherRunner: @unchecked Sendable {
                 try answer(sentence)
             } catch let error as TeacherError {
                 lock.lock()
+                let shown = failed.add(sentenceID: sentence.id, error: error)
                 if error.stopsRun {
                     if fatal == nil { fatal = error }
                     stopping = true
@@ -120,6 +138,7 @@ public final class TeacherRunner: @unchecked Sendable {
                     counts.errors += 1
                 }
                 lock.unlock()
+                if shown { onFailure?(TeacherFailures.Failure(sentenceID: sentence.id, error: error)) }
                 if !error.stopsRun { try? store.recordTeacherErrors(run: run) }
             } catch {
                 lock.lock()

@@ -44,13 +44,18 @@ public final class LoopbackChatServer: @unchecked Sendable {
         public var delay: Double
         /// Close the connection without answering.
         public var hangUp: Bool
+        /// Stream this many bytes after `body`, with no Content-Length (the body ends when the
+        /// connection closes), stopping early when the client hangs up.
+        public var streamBytes: Int?
 
-        public init(status: Int, headers: [String: String] = [:], body: String, delay: Double = 0, hangUp: Bool = false) {
+        public init(status: Int, headers: [String: String] = [:], body: String, delay: Double = 0, hangUp: Bool = false,
+                    streamBytes: Int? = nil) {
             self.status = status
             self.headers = headers
             self.body = body
             self.delay = delay
             self.hangUp = hangUp
+            self.streamBytes = streamBytes
         }
 
         /// A 200 chat completion whose assistant text is `text`.
@@ -125,17 +130,27 @@ public final class LoopbackChatServer: @unchecked Sendable {
         let wasStopped = stopped
         stopped = true
         lock.unlock()
-        if !wasStopped {
-            shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
-        }
+        // The accept loop closes the listener when it ends: closing it here could hand its
+        // descriptor to a new server before the loop (perhaps not yet started) calls accept.
+        if !wasStopped { shutdown(listener, Int32(SHUT_RDWR)) }
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
     }
 
     private func acceptLoop() {
-        while true {
+        defer { close(listener) }
+        while !isStopped {
             let client = accept(listener, nil, nil)
             if client < 0 {
                 if errno == EINTR { continue }
+                return
+            }
+            if isStopped {
+                close(client)
                 return
             }
             var one: Int32 = 1
@@ -188,15 +203,28 @@ public final class LoopbackChatServer: @unchecked Sendable {
             if response.hangUp { return }
             var text = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
             for (name, value) in response.headers { text += "\(name): \(value)\r\n" }
-            text += "Content-Length: \(response.body.utf8.count)\r\nConnection: keep-alive\r\n\r\n" + response.body
-            let bytes = Array(text.utf8)
-            var sent = 0
-            while sent < bytes.count {
-                let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if n <= 0 { return }
-                sent += n
+            if let stream = response.streamBytes {
+                text += "Connection: close\r\n\r\n" + response.body
+                guard Self.sendAll(Array(text.utf8), to: fd) else { return }
+                let filler = [UInt8](repeating: UInt8(ascii: "x"), count: 65536)
+                var left = stream
+                while left > 0, Self.sendAll(Array(filler.prefix(left)), to: fd) { left -= min(left, filler.count) }
+                return
             }
+            text += "Content-Length: \(response.body.utf8.count)\r\nConnection: keep-alive\r\n\r\n" + response.body
+            guard Self.sendAll(Array(text.utf8), to: fd) else { return }
         }
+    }
+
+    /// Sends all of `bytes`; false when the peer went away.
+    private static func sendAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
+            sent += n
+        }
+        return true
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
