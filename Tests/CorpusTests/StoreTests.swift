@@ -30,7 +30,7 @@ final class StoreTests: XCTestCase {
         let applied = try store.appliedMigrations()
         XCTAssertEqual(applied, Schema.migrator.migrations, "every registered migration ran, in order")
         XCTAssertEqual(applied.first, "v1-corpus")
-        XCTAssertEqual(applied, ["v1-corpus", "v2-teacher", "v3-student", "v4-lexicon", "v5-pubmed"])
+        XCTAssertEqual(applied, ["v1-corpus", "v2-teacher", "v3-student", "v4-lexicon", "v5-pubmed", "v6-job-reliability"])
         let mode = try store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(mode, "wal")
         let fk = try store.pool.read { try Bool.fetchOne($0, sql: "PRAGMA foreign_keys") }
@@ -159,7 +159,8 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(job.arguments, ["--limit", "10"])
         XCTAssertEqual(job.progress ?? -1, 0.3, accuracy: 1e-9)
         XCTAssertNotNil(job.finishedAt)
-        XCTAssertEqual(try store.jobLog(id, last: 3), ["line 23", "line 24", "line 25"])
+        XCTAssertEqual(try store.jobLog(id, last: 3), ["line 24", "line 25", "cancelled: cancelled by user"],
+                       "the final error ends the log")
         XCTAssertThrowsError(try store.reportProgress(999, done: 1, total: nil, message: nil)) {
             XCTAssertEqual($0 as? CorpusError, .unknownJob(999))
         }
