@@ -114,13 +114,13 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .previousSpan: "Select the previous ADE span"
         case .caretLeft: "Move the caret one word left"
         case .caretRight: "Move the caret one word right"
-        case .acceptItem: "Accept the item as shown (no spans: no ADE) and go to the next"
+        case .acceptItem: "Accept your working spans (in any view; no spans: no ADE) and go to the next"
         case .acceptSpan: "Mark the selected span as checked"
         case .rejectSpan: "Remove the selected span"
         case .noADE: "This drug causes no ADE in this sentence"
         case .skip: "Skip the item for now"
         case .flag: "Flag the item with a note"
-        case .undo: "Undo your last decision (across items and restarts)"
+        case .undo: "Undo the last span change while editing, else your last decision (across items and restarts)"
         case .redo: "Redo the last undone decision"
         case .newSpan: "Select words from the caret (visual mode) to make a new span"
         case .startLeftWord: "Move the span's start one word left"
@@ -141,10 +141,10 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .nextLayer: "Show the next layer: working, teacher, curated, student, gold"
         case .diffView: "Toggle the teacher/student diff view"
         case .rawView: "Show the raw prompt and response behind the teacher's proposal"
-        case .cancelJob: "Cancel the newest running job"
+        case .cancelJob: "Cancel the newest running job (asks first)"
         case .command: "Command line: :teach :train :predict :eval [--options] :cancel ID :theme NAME :filter NAME :sort disagreement|corpus :layer NAME :q"
         case .help: "This key reference"
-        case .quit: "Quit (everything shown as saved is saved)"
+        case .quit: "Quit (everything shown as saved is saved; asks when jobs run or span edits are unsaved)"
         }
     }
 

@@ -26,6 +26,19 @@ public enum Mode: Hashable, Sendable {
     case prompt(Prompt, text: String)
     case help
     case raw
+    /// A question the curator answers before the workbench goes on (see `Confirmation`).
+    case confirm(Confirmation)
+}
+
+/// What a `.confirm` mode asks about.
+public enum Confirmation: Hashable, Sendable {
+    /// Leaving the sentence (for the item at this index of `visible`) would drop unsaved span edits:
+    /// save them, discard them, or stay.
+    case leave(to: Int)
+    /// Quitting: jobs are still running (they go on), or span edits are unsaved.
+    case quit(runningJobs: [Int64], unsavedEdits: Bool)
+    /// `X`: cancel this running job?
+    case cancelJob(Int64)
 }
 
 public enum VisualPurpose: Hashable, Sendable { case span, drug }
@@ -64,6 +77,9 @@ public struct WorkbenchModel: Sendable {
     public var exchange: TeacherExchange?
     /// Items with a decision sent to the database and not yet confirmed.
     public var saving: Set<Int64> = []
+    /// Span edits of this sentence, newest last: the drafts each edit changed, as they were
+    /// before it (`u` during an edit restores the last one).
+    public var editUndo: [[Int64: Draft]] = []
 
     // Status and panels
     public var message: String?
@@ -111,6 +127,11 @@ public struct WorkbenchModel: Sendable {
     /// The draft of the current item.
     public var currentDraft: Draft? {
         current.flatMap { drafts[$0.item.drugMentionID] }
+    }
+
+    /// Drafts of the loaded sentence with span edits that are neither saved nor being saved.
+    public var unsavedEdits: [Int64] {
+        drafts.filter { $0.value.edited && !saving.contains($0.key) }.map(\.key).sorted()
     }
 
     /// Items decided (accepted or no ADE) out of all.

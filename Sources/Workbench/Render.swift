@@ -190,7 +190,31 @@ extension WorkbenchModel {
             b.put(" ", x: x, y: y, role: .cursor)
             return
         }
+        if case .confirm(let question) = mode {
+            b.put(confirmText(question), x: 0, y: y, role: .error)
+            return
+        }
         if let message { b.put(message, x: 0, y: y, role: messageIsError ? .error : .message) }
+    }
+
+    /// The question a `.confirm` mode asks, with its answers.
+    func confirmText(_ question: Confirmation) -> String {
+        switch question {
+        case .leave:
+            let names = unsavedEdits.map { m in detail?.drugs.first { $0.mentionID == m }?.text ?? "\(m)" }
+            return "Unsaved span edits (\(names.joined(separator: ", "))): s save, d discard, Esc stay"
+        case let .quit(running, unsaved):
+            var parts: [String] = []
+            if !running.isEmpty {
+                let list = running.map { id in "#\(id) " + (jobs.first { $0.job.id == id }?.job.kind ?? "") }
+                parts.append("\(running.count) job(s) still running (\(list.joined(separator: ", "))) go on after you quit")
+            }
+            if unsaved { parts.append("unsaved span edits will be lost") }
+            return "Quit? " + parts.joined(separator: "; ") + ": y quits, any other key stays"
+        case .cancelJob(let id):
+            let kind = jobs.first { $0.job.id == id }?.job.kind ?? "job"
+            return "Cancel job \(id) (\(kind))? y cancels it, any other key keeps it running"
+        }
     }
 
     private func renderStatusLine(_ b: inout ScreenBuffer, y: Int) {
@@ -208,6 +232,10 @@ extension WorkbenchModel {
             hints = [("j/k", "scroll"), ("any key", "close")]
         case .raw:
             hints = [("any key", "close")]
+        case .confirm(.leave):
+            hints = [("s", "save"), ("d", "discard"), ("Esc", "stay")]
+        case .confirm:
+            hints = [("y", "yes"), ("any key", "no")]
         }
         var x = 1
         if case .visual(_, let purpose) = mode {

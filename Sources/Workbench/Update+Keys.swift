@@ -21,6 +21,8 @@ extension WorkbenchModel {
         case .raw:
             mode = .normal
             return []
+        case .confirm(let question):
+            return answer(question, key)
         case let .prompt(prompt, text):
             return edit(prompt, text, key)
         case let .visual(anchor, purpose):
@@ -31,6 +33,80 @@ extension WorkbenchModel {
             guard let action = keymap.action(for: key, in: .normal) else { return [] }
             return perform(action)
         }
+    }
+
+    /// The curator's answer to a `.confirm` question.
+    private mutating func answer(_ question: Confirmation, _ key: Key) -> [Effect] {
+        switch question {
+        case .leave(let target):
+            switch key {
+            case .enter, .char("s"):
+                mode = .normal
+                return saveEdits() + select(target)
+            case .char("d"):
+                mode = .normal
+                let count = unsavedEdits.count
+                for m in unsavedEdits { drafts[m]?.edited = false }
+                let effects = select(target)
+                say("discarded the span edits of \(count) item(s)")
+                return effects
+            case .escape:
+                mode = .normal
+                returnToLoadedSentence()
+                say("stayed: ⏎ accepts the edited spans, u undoes the last span change")
+                return []
+            default:
+                return []
+            }
+        case .quit:
+            if key == .char("y") || keymap.action(for: key, in: .normal) == .quit { return [.quit] }
+            mode = .normal
+            say("not quitting")
+            return []
+        case .cancelJob(let id):
+            mode = .normal
+            guard key == .char("y") else { say("job \(id) keeps running"); return [] }
+            say("cancelling job \(id)…")
+            return [.cancelJob(id)]
+        }
+    }
+
+    /// Records every unsaved span edit of the sentence as a decision (no spans: no ADE).
+    mutating func saveEdits() -> [Effect] {
+        guard let detail else { return [] }
+        var effects: [Effect] = []
+        for m in unsavedEdits {
+            let spans = drafts[m]?.spans ?? []
+            saving.insert(m)
+            decisionsThisSession += 1
+            editUndo.removeAll { $0[m] != nil }
+            effects.append(.decide(ItemKey(sentenceID: detail.id, drugMentionID: m), spans.isEmpty ? .noADE : .accepted,
+                                   spans, note: nil, elapsedMilliseconds: nil))
+        }
+        return effects
+    }
+
+    /// After "stay": the cursor back on an item of the loaded sentence (an edited one first).
+    private mutating func returnToLoadedSentence() {
+        guard let detail, current?.item.sentenceID != detail.id else { return }
+        let mentions = unsavedEdits + detail.drugs.map(\.mentionID)
+        if !mentions.contains(where: { m in positionOfMention[m].map(visible.contains) ?? false }) {
+            filter = .all
+            applyFilter()
+        }
+        for m in mentions {
+            if let p = positionOfMention[m], let index = visible.firstIndex(of: p) {
+                cursor = index
+                return
+            }
+        }
+    }
+
+    /// Keeps the drafts of `mentions` as they are now, so `u` can bring them back.
+    private mutating func rememberEdit(_ mentions: [Int64]) {
+        var snapshot: [Int64: Draft] = [:]
+        for m in mentions { snapshot[m] = drafts[m] ?? Draft(spans: []) }
+        editUndo.append(snapshot)
     }
 
     private mutating func edit(_ prompt: Prompt, _ text: String, _ key: Key) -> [Effect] {
@@ -174,7 +250,14 @@ extension WorkbenchModel {
             mode = .prompt(.flag, text: note)
             return []
         case .help: mode = .help; helpScroll = 0; return []
-        case .quit: return [.quit]
+        case .quit:
+            let running = jobs.filter(\.isActive).map(\.job.id)
+            let unsaved = !unsavedEdits.isEmpty
+            guard running.isEmpty, !unsaved else {
+                mode = .confirm(.quit(runningJobs: running, unsavedEdits: unsaved))
+                return []
+            }
+            return [.quit]
         case .nextFilter, .previousFilter:
             let all = QueueFilter.allCases
             let i = all.firstIndex(of: filter) ?? 0
@@ -192,12 +275,29 @@ extension WorkbenchModel {
             caret = (action == .caretRight ? words.nextStart(after: caret) : words.previousStart(before: caret)) ?? caret
             return []
         case .acceptItem:
-            guard let current else { return [] }
-            let spans = shownSpans(current.item.drugMentionID)
-            return decide(spans.isEmpty ? .noADE : .accepted, spans: spans, note: nil)
+            // Always the curator's working spans: another layer's view is for looking only.
+            guard current != nil else { return [] }
+            let spans = currentDraft?.spans ?? []
+            let viewed = layer
+            if viewed != .working && viewed != .diff { layer = .working }
+            let effects = decide(spans.isEmpty ? .noADE : .accepted, spans: spans, note: nil)
+            if viewed != .working && viewed != .diff {
+                say("accepted your working spans (not the \(viewed.rawValue) view's); back to the working view")
+            }
+            return effects
         case .noADE: return decide(.noADE, spans: [], note: nil)
         case .skip: return decide(.skipped, spans: currentDraft?.spans ?? [], note: nil)
-        case .undo: say("undoing…"); return [.undo]
+        case .undo:
+            // During an edit, `u` takes back the last span change; otherwise the last decision.
+            if !editUndo.isEmpty, !unsavedEdits.isEmpty {
+                for (m, draft) in editUndo.removeLast() { drafts[m] = draft }
+                let spans = currentDraft?.spans ?? []
+                focusedSpan = spans.isEmpty ? nil : min(focusedSpan ?? 0, spans.count - 1)
+                say("undid the last span change" + (editUndo.isEmpty ? "" : " (\(editUndo.count) more)"))
+                return []
+            }
+            say("undoing…")
+            return [.undo]
         case .redo: say("redoing…"); return [.redo]
         case .acceptSpan:
             guard let f = focusedSpan, let m = current?.item.drugMentionID, let spans = drafts[m]?.spans,
@@ -207,6 +307,7 @@ extension WorkbenchModel {
         case .rejectSpan:
             guard let f = focusedSpan, let m = current?.item.drugMentionID, var draft = drafts[m],
                   draft.spans.indices.contains(f) else { return [] }
+            rememberEdit([m])
             draft.spans.remove(at: f)
             draft.edited = true
             drafts[m] = draft
@@ -241,8 +342,8 @@ extension WorkbenchModel {
             return []
         case .cancelJob:
             guard let job = jobs.first(where: \.isActive) else { say("no running job"); return [] }
-            say("cancelling job \(job.job.id)…")
-            return [.cancelJob(job.job.id)]
+            mode = .confirm(.cancelJob(job.job.id))
+            return []
         case .extendSelection, .shrinkSelection, .confirmSelection, .cancelSelection:
             return []
         }
@@ -256,6 +357,7 @@ extension WorkbenchModel {
         decisionsThisSession += 1
         let elapsed = Int(max(0, now.timeIntervalSince(itemOpenedAt)) * 1000)
         drafts[item.drugMentionID]?.spans = spans
+        editUndo.removeAll { $0[item.drugMentionID] != nil }
         let effect = Effect.decide(item, state, spans, note: note, elapsedMilliseconds: elapsed)
         var effects = [effect]
         if cursor + 1 < visible.count { effects += select(cursor + 1) }
@@ -288,6 +390,7 @@ extension WorkbenchModel {
         default: moved = words.endRightChar(span)
         }
         guard let moved else { return [] }
+        rememberEdit([m])
         draft.spans[f] = moved
         draft.spans.sort()
         draft.checked.remove(span)
@@ -305,6 +408,7 @@ extension WorkbenchModel {
             return []
         }
         let target = detail.drugs[(index + 1) % detail.drugs.count].mentionID
+        rememberEdit([m, target])
         var moving: [Span]
         if copy {
             moving = draft.spans
@@ -339,6 +443,7 @@ extension WorkbenchModel {
             mode = .normal
             guard let span = words.selection(anchor: anchor, caret: caret), let item = current?.item else { return [] }
             if purpose == .drug { return [.addDrugMention(sentenceID: item.sentenceID, span: span)] }
+            rememberEdit([item.drugMentionID])
             var draft = drafts[item.drugMentionID] ?? Draft(spans: [])
             if !draft.spans.contains(span) { draft.spans.append(span) }
             draft.spans.sort()

@@ -86,15 +86,21 @@ extension WorkbenchModel {
     }
 
     /// Opens the item at `index` of `visible`; loads its sentence when it changes.
+    /// Leaving a sentence with unsaved span edits asks first (save, discard or stay).
     public mutating func select(_ index: Int) -> [Effect] {
         guard !visible.isEmpty else { return [] }
-        cursor = min(max(0, index), visible.count - 1)
+        let target = min(max(0, index), visible.count - 1)
+        if let detail, detail.id != queue[visible[target]].item.sentenceID, !unsavedEdits.isEmpty {
+            mode = .confirm(.leave(to: target))
+            return []
+        }
+        cursor = target
         itemOpenedAt = now
         guard let current else { return [] }
         if detail?.id != current.item.sentenceID {
-            if drafts.values.contains(where: \.edited) { say("unsaved span edits were discarded") }
             detail = nil
             drafts = [:]
+            editUndo = []
             focusedSpan = nil
             return [.loadSentence(current.item.sentenceID)]
         }
@@ -119,6 +125,7 @@ extension WorkbenchModel {
         self.ungrounded = ungrounded
         self.exchange = exchange
         drafts = [:]
+        editUndo = []
         for drug in detail.drugs { drafts[drug.mentionID] = Self.initialDraft(drug, detail) }
         focusFirstSpan()
         return []

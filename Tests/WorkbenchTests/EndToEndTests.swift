@@ -111,6 +111,8 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(eval.arguments, ["--pred", "teacher", "--gold", "gold", "--split", "holdout:test"])
         // Cancel the command-line job from the panel: the flag in its row and SIGTERM to its process.
         try tui.keys("X")
+        try tui.waitFor("Cancel job \(external) (teach)? y cancels it")
+        try tui.keys("y")
         try tui.waitFor("asked job \(external) to stop")
         sleeper.waitUntilExit()
         XCTAssertEqual(sleeper.terminationReason, .uncaughtSignal)

@@ -55,7 +55,7 @@ final class KeymapTests: XCTestCase {
         var model = fixtureModel(keymap: map)
         XCTAssertTrue(model.render().text.contains("z undo"))
         _ = model.press("?")
-        XCTAssertTrue(model.render().text.contains("Undo your last decision"))
+        XCTAssertTrue(model.render().text.contains("Undo the last span change"))
     }
 }
 

@@ -59,12 +59,57 @@ final class UpdateTests: XCTestCase {
         XCTAssertFalse(model.saving.contains(10))
     }
 
-    func testAcceptingAnotherLayerAcceptsItsSpans() {
+    func testEnterInAnotherLayerAcceptsTheWorkingSpansNeverGold() {
         var model = fixtureModel()
         _ = model.press("t", "t", "t", "t")
         XCTAssertEqual(model.layer, .gold)
         XCTAssertEqual(model.press("<Enter>").first,
-                       .decide(item(1, 10), .accepted, [span("severe skin rash")], note: nil, elapsedMilliseconds: 0))
+                       .decide(item(1, 10), .accepted, [span("skin rash")], note: nil, elapsedMilliseconds: 0))
+        XCTAssertEqual(model.layer, .working, "the next item is not shown in gold")
+        XCTAssertTrue(model.message?.contains("not the gold view") == true, model.message ?? "")
+    }
+
+    func testLeavingASentenceWithUnsavedEditsAsksSaveDiscardOrStay() {
+        var model = fixtureModel()
+        _ = model.press("e")
+        XCTAssertEqual(model.press("j", "j"), [], "same sentence, then the next one: asks")
+        XCTAssertEqual(model.mode, .confirm(.leave(to: 2)))
+        _ = model.press("<Esc>")
+        XCTAssertEqual(model.mode, .normal)
+        XCTAssertEqual(model.drafts[10]?.spans, [span("skin rash and")], "stay keeps the edit")
+        _ = model.press("j")
+        XCTAssertEqual(model.mode, .confirm(.leave(to: 2)))
+        let effects = model.press("s")
+        XCTAssertEqual(effects, [.decide(item(1, 10), .accepted, [span("skin rash and")], note: nil, elapsedMilliseconds: nil),
+                                 .loadSentence(2)])
+        var other = fixtureModel()
+        _ = other.press("x", "j", "j", "d")
+        XCTAssertEqual(other.current?.item, item(2, 12), "discard moves on")
+    }
+
+    func testUndoDuringAnEditUndoesTheLastSpanChange() {
+        var model = fixtureModel()
+        _ = model.press("e", "e")
+        XCTAssertEqual(model.focused, span("skin rash and warfarin"))
+        XCTAssertEqual(model.press("u"), [], "not the store's undo")
+        XCTAssertEqual(model.focused, span("skin rash and"))
+        _ = model.press("u")
+        XCTAssertEqual(model.focused, span("skin rash"))
+        XCTAssertEqual(model.currentDraft?.edited, false)
+        XCTAssertEqual(model.press("u"), [.undo], "no edit left: the last decision")
+    }
+
+    func testCancellingAJobAndQuittingWithRunningJobsAsk() {
+        var model = fixtureModel()
+        var job = Job(7, kind: "train", state: .running, createdAt: t0)
+        job.pid = 99
+        _ = model.update(.jobs([JobRow(job: job, isLost: false, log: [])]))
+        XCTAssertEqual(model.press("X"), [])
+        XCTAssertEqual(model.mode, .confirm(.cancelJob(7)))
+        XCTAssertEqual(model.press("y"), [.cancelJob(7)])
+        XCTAssertEqual(model.press("q"), [])
+        XCTAssertTrue(model.render().text.contains("1 job(s) still running (#7 train)"))
+        XCTAssertEqual(model.press("y"), [.quit])
     }
 
     func testTimeOnItemComesFromTicks() {
@@ -221,7 +266,8 @@ final class UpdateTests: XCTestCase {
         _ = model.update(.jobs([JobRow(job: job, isLost: false, log: [])]))
         XCTAssertEqual(model.command("eval"), [])
         XCTAssertTrue(model.messageIsError)
-        XCTAssertEqual(model.press("X"), [.cancelJob(4)])
+        XCTAssertEqual(model.press("X"), [], "X asks first")
+        XCTAssertEqual(model.press("y"), [.cancelJob(4)])
         var done = job
         done.state = .succeeded
         XCTAssertEqual(model.update(.jobs([JobRow(job: done, isLost: false, log: [])])), [.refreshMetrics])
@@ -245,7 +291,9 @@ final class UpdateTests: XCTestCase {
     func testDiscardingEditsByLeavingTheSentenceIsSaid() {
         var model = fixtureModel()
         _ = model.press("e", "j", "j")
-        XCTAssertEqual(model.message, "unsaved span edits were discarded")
+        XCTAssertEqual(model.message, nil, "nothing is discarded before the curator answers")
+        XCTAssertEqual(model.press("d"), [.loadSentence(2)], "discarding records nothing")
+        XCTAssertEqual(model.message, "discarded the span edits of 1 item(s)")
     }
 }
 
