@@ -5,7 +5,8 @@ import Foundation
 ///
 /// `float32` is plain single precision (OpenBLAS `sgemm`). `bfloat16` rounds both operands
 /// to bfloat16 (8 bits of mantissa, float32's range) and accumulates in float32 on the CPU's
-/// AMX tiles, as PyTorch's `autocast` does. Which of training's products use it is the
+/// AMX tiles or with AVX512-BF16 (`BF16GEMM.Path`), as PyTorch's `autocast` does. Which of
+/// training's products use it is the
 /// trainer's choice (Student's `TrainingPrecision`); the weights, their gradients, AdamW's
 /// moments and every element-wise step stay float32 in any case.
 public enum MatmulPrecision: Sendable {
@@ -13,23 +14,59 @@ public enum MatmulPrecision: Sendable {
     case bfloat16
 }
 
-/// Matrix products with bfloat16 inputs and float32 accumulation on Intel AMX (`CKernels/bf16.c`).
+/// Matrix products with bfloat16 inputs and float32 accumulation: on Intel AMX tiles
+/// (`CKernels/bf16.c`) or, on CPUs without AMX, with AVX512-BF16's `VDPBF16PS`
+/// (`CKernels/bf16dp.c`, AMD Zen 4 and 5, Intel Cooper Lake). Both read the same packed operands.
 public enum BF16GEMM {
-    /// True when the CPU has AMX-BF16 and Linux granted the tile state (checked once), unless
-    /// `VIGIL_NO_AMX` is set in the environment (then Vigil behaves as on a CPU without AMX).
-    public static let available: Bool =
-        ProcessInfo.processInfo.environment["VIGIL_NO_AMX"] == nil && vk_has_amx_bf16() == 1
+    /// The instructions a bfloat16 product runs on.
+    public enum Path: String, Sendable, CaseIterable {
+        /// AMX-BF16 tiles (`TDPBF16PS`).
+        case amx = "AMX"
+        /// AVX512-BF16 dot products (`VDPBF16PS`) on zmm registers.
+        case avx512BF16 = "AVX512-BF16"
+
+        /// Whether this CPU has the instructions (and, for AMX, Linux granted the tile state),
+        /// whatever the environment says.
+        public var supported: Bool {
+            switch self {
+            case .amx: vk_has_amx_bf16() == 1
+            case .avx512BF16: vk_has_avx512_bf16() == 1
+            }
+        }
+
+        /// The environment variable that makes Vigil behave as on a CPU without this path.
+        public var disablingVariable: String {
+            switch self {
+            case .amx: "VIGIL_NO_AMX"
+            case .avx512BF16: "VIGIL_NO_AVX512BF16"
+            }
+        }
+    }
+
+    /// The path bf16 products take: AMX where the CPU has it, else AVX512-BF16, else none; a
+    /// path whose `disablingVariable` is set in `environment` counts as missing.
+    public static func choosePath(supported: (Path) -> Bool, environment: [String: String]) -> Path? {
+        Path.allCases.first { environment[$0.disablingVariable] == nil && supported($0) }
+    }
+
+    /// The path of this process (checked once), from the CPU and `VIGIL_NO_AMX` /
+    /// `VIGIL_NO_AVX512BF16`; nil where bf16 products never run (they fall back to `sgemm`).
+    public static let path: Path? = choosePath(supported: \.supported, environment: ProcessInfo.processInfo.environment)
+
+    /// True when some bf16 path runs here (`path` is not nil).
+    public static var available: Bool { path != nil }
 
     /// `C (m, n) = op(A) · op(B) + beta · C` with beta 0 or 1, row-major with leading
-    /// dimensions, as `BLAS.sgemm` with alpha 1, but with A and B rounded to bfloat16. Runs
-    /// `sgemm` instead when AMX is unavailable, a dimension is below 16 (a tile would be mostly
+    /// dimensions, as `BLAS.sgemm` with alpha 1, but with A and B rounded to bfloat16, on
+    /// `path` (this process's `path` unless a test picks one; it must be `supported`). Runs
+    /// `sgemm` instead when `path` is nil, a dimension is below 16 (a block would be mostly
     /// padding) or scratch memory runs out.
     public static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, path: Path? = BF16GEMM.path) {
         precondition(beta == 0 || beta == 1, "BF16GEMM: beta must be 0 or 1, not \(beta)")
         guard m > 0, n > 0 else { return }
-        guard available, m >= 16, n >= 16, k >= 16,
+        guard let path, m >= 16, n >= 16, k >= 16,
               let packedA = vk_bf16_operand(0, vk_bf16_a_elements(Int32(m), Int32(k))),
               let packedB = vk_bf16_operand(1, vk_bf16_b_elements(Int32(k), Int32(n))) else {
             BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
@@ -51,9 +88,10 @@ public enum BF16GEMM {
                                Int32(bRange.lowerBound - rowBlocks), Int32(bRange.upperBound - rowBlocks))
             }
         }
+        let product = path == .amx ? vk_bf16_gemm_packed : vk_bf16_gemm_packed_dp
         Parallel.forEachChunk(columnBlocks, chunks: min(threads, columnBlocks)) { _, range in
-            vk_bf16_gemm_packed(packedA, packedB, Int32(m), Int32(n), Int32(k), c, ldc,
-                                beta == 1 ? 1 : 0, Int32(range.lowerBound), Int32(range.upperBound))
+            product(packedA, packedB, Int32(m), Int32(n), Int32(k), c, ldc,
+                    beta == 1 ? 1 : 0, Int32(range.lowerBound), Int32(range.upperBound))
         }
     }
 }

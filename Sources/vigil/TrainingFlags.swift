@@ -24,7 +24,7 @@ struct TrainingFlags: ParsableArguments {
     var drugPairs: Double = 0
     @Flag(help: "Train on the training part's drug names found again in its sentences, where no drug mention covers them, as drugs without ADEs (for corpora that annotate only causing drugs, as the ADE corpus).")
     var bystanders = false
-    @Option(help: ArgumentHelp("The encoder's matrix products: fp32; bf16 (bfloat16 inputs and float32 sums on AMX for the forward and input-gradient products, float32 weight gradients: about 1.4× faster, fp32's F1 in CV); bf16-all (the weight gradients in bfloat16 too: about 1.8× faster, about a point lower strict F1); or auto (bf16 where the CPU has AMX-BF16, else fp32).",
+    @Option(help: ArgumentHelp("The encoder's matrix products: fp32; bf16 (bfloat16 inputs and float32 sums on AMX or AVX512-BF16 for the forward and input-gradient products, float32 weight gradients: on AMX about 1.4× faster, fp32's F1 in CV); bf16-all (the weight gradients in bfloat16 too: on AMX about 1.8× faster, about a point lower strict F1); or auto (bf16 where the CPU has AMX-BF16, else fp32).",
                                valueName: "p"))
     var precision = "auto"
 

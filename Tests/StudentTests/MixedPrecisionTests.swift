@@ -5,7 +5,7 @@ import XCTest
 
 /// Training with bfloat16 products (`--precision bf16` and `bf16-all`): the step stays close to
 /// the float32 step without being it, keeping the weight gradients in float32 brings it closer,
-/// and the tiny model still overfits. Skipped on CPUs without AMX-BF16, where the options are
+/// and the tiny model still overfits. Skipped on CPUs without AMX-BF16 and AVX512-BF16, where the options are
 /// refused.
 extension TrainingTests {
     private func gradients(_ model: StudentModel, _ precision: TrainingPrecision) -> (loss: Double, gradients: [Float]) {
@@ -29,7 +29,7 @@ extension TrainingTests {
     }
 
     func testABF16StepIsCloseToTheFloat32StepButNotEqual() throws {
-        try XCTSkipUnless(BF16GEMM.available, "the CPU has no AMX-BF16: bf16 training never runs here")
+        try XCTSkipUnless(BF16GEMM.available, "the CPU has neither AMX-BF16 nor AVX512-BF16: bf16 training never runs here")
         let model = try StudentModel.load(directory: Fixtures.tinyBERT)
         let single = gradients(model, .float32)
         for precision in [TrainingPrecision.bfloat16, .bfloat16All] {
@@ -47,7 +47,7 @@ extension TrainingTests {
     /// nothing else: the same loss and the same gradient everywhere but those weights, where
     /// `bf16`'s float32 products come closer to the float32 step.
     func testFloat32WeightGradientsChangeOnlyTheWeightGradientsAndBringThemCloserToFloat32() throws {
-        try XCTSkipUnless(BF16GEMM.available, "the CPU has no AMX-BF16: bf16 training never runs here")
+        try XCTSkipUnless(BF16GEMM.available, "the CPU has neither AMX-BF16 nor AVX512-BF16: bf16 training never runs here")
         let model = try StudentModel.load(directory: Fixtures.tinyBERT)
         let single = gradients(model, .float32), mixed = gradients(model, .bfloat16), all = gradients(model, .bfloat16All)
         XCTAssertEqual(mixed.loss, all.loss, "one forward pass")
@@ -65,7 +65,7 @@ extension TrainingTests {
     }
 
     func testConcatHeadOverfitsEightSentencesInBF16() throws {
-        try XCTSkipUnless(BF16GEMM.available, "the CPU has no AMX-BF16: bf16 training never runs here")
+        try XCTSkipUnless(BF16GEMM.available, "the CPU has neither AMX-BF16 nor AVX512-BF16: bf16 training never runs here")
         try checkOverfits(head: .concat, precision: .bfloat16)
     }
 }

@@ -2,11 +2,17 @@ import Foundation
 import XCTest
 @testable import Tensor
 
-/// The AMX bfloat16 products against a double-precision product of the same bf16-rounded
-/// inputs. Skipped on CPUs without AMX-BF16, where `--precision bf16` is refused.
+/// The bfloat16 products, on each path the CPU has (AMX, AVX512-BF16), against a
+/// double-precision product of the same bf16-rounded inputs. A path the CPU lacks (or that
+/// `VIGIL_NO_AMX` / `VIGIL_NO_AVX512BF16` switches off) is skipped with a message.
 final class BF16GEMMTests: XCTestCase {
-    override func setUpWithError() throws {
-        try XCTSkipUnless(BF16GEMM.available, "the CPU has no AMX-BF16 (or Linux refused the tile state): bf16 products never run here")
+    /// The paths to test here; skips the test when there are none.
+    private func paths() throws -> [BF16GEMM.Path] {
+        let environment = ProcessInfo.processInfo.environment
+        let paths = BF16GEMM.Path.allCases.filter { $0.supported && environment[$0.disablingVariable] == nil }
+        try XCTSkipIf(paths.isEmpty, "the CPU has neither AMX-BF16 (with the tile state granted) nor AVX512-BF16, "
+                      + "or VIGIL_NO_AMX / VIGIL_NO_AVX512BF16 switch them off: bf16 products never run here")
+        return paths
     }
 
     /// x rounded to the nearest bfloat16, ties to even (what VCVTNE2PS2BF16 does).
@@ -16,9 +22,13 @@ final class BF16GEMMTests: XCTestCase {
         return Double(Float(bitPattern: rounded))
     }
 
-    func testEveryTransposeAndBetaMatchesTheRoundedProductOnAwkwardShapes() {
-        // Shapes with partial 16- and 32-blocks in every dimension, one exact, one with k of 768.
-        let shapes = [(16, 16, 16), (37, 45, 50), (64, 96, 384), (33, 17, 31), (100, 70, 768)]
+    func testEveryTransposeAndBetaMatchesTheRoundedProductOnAwkwardShapes() throws {
+        for path in try paths() { checkRoundedProducts(path) }
+    }
+
+    private func checkRoundedProducts(_ path: BF16GEMM.Path) {
+        // Shapes with partial 8-, 16- and 32-blocks in every dimension, one exact, one with k of 768.
+        let shapes = [(16, 16, 16), (37, 45, 50), (64, 96, 384), (33, 17, 31), (100, 70, 768), (19, 33, 16)]
         for (s, (m, n, k)) in shapes.enumerated() {
             for transA in [false, true] {
                 for transB in [false, true] {
@@ -35,7 +45,7 @@ final class BF16GEMMTests: XCTestCase {
                                 c.withUnsafeMutableBufferPointer { cp in
                                     BF16GEMM.gemm(transA: transA, transB: transB, m: m, n: n, k: k,
                                                   a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
-                                                  beta: beta, c: cp.baseAddress!, ldc: ldc)
+                                                  beta: beta, c: cp.baseAddress!, ldc: ldc, path: path)
                                 }
                             }
                         }
@@ -55,15 +65,15 @@ final class BF16GEMMTests: XCTestCase {
                         }
                         // float32 accumulation of k products of size ≤ 1.
                         XCTAssertLessThan(worst, 1e-6 * Double(k) + 1e-5,
-                                          "m \(m) n \(n) k \(k) transA \(transA) transB \(transB) beta \(beta)")
+                                          "\(path): m \(m) n \(n) k \(k) transA \(transA) transB \(transB) beta \(beta)")
                     }
                 }
             }
         }
     }
 
-    func testRoundingIsCoarserThanFloat32SoTheTestAboveCanTellThePathsApart() {
-        // 1 + 2⁻¹⁰ is exact in float32 but rounds to 1 in bfloat16: the product shows which ran.
+    /// 1 + 2⁻¹⁰ is exact in float32 but rounds to 1 in bfloat16: the product shows which ran.
+    private func onesProduct(_ path: BF16GEMM.Path?) -> [Float] {
         let m = 16, n = 16, k = 16
         let a = [Float](repeating: 1 + 1.0 / 1024, count: m * k), b = [Float](repeating: 1, count: k * n)
         var c = [Float](repeating: 0, count: m * n)
@@ -71,19 +81,48 @@ final class BF16GEMMTests: XCTestCase {
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
                     BF16GEMM.gemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
-                                  c: cp.baseAddress!, ldc: n)
+                                  c: cp.baseAddress!, ldc: n, path: path)
                 }
             }
         }
-        XCTAssertEqual(c[0], 16, "bf16 inputs: 16 × 1 · 1")
+        return c
+    }
+
+    func testRoundingIsCoarserThanFloat32SoTheTestAboveCanTellThePathsApart() throws {
+        for path in try paths() {
+            let c = onesProduct(path)
+            XCTAssertEqual(c[0], 16, "\(path): bf16 inputs: 16 × 1 · 1")
+            XCTAssertEqual(Set(c).count, 1, "\(path)")
+        }
+    }
+
+    /// Runs on every CPU: without a path the product is float32 `sgemm`.
+    func testWithoutAPathTheProductIsFloat32() {
+        let c = onesProduct(nil)
+        XCTAssertEqual(c[0], 16 * (1 + 1.0 / 1024), accuracy: 1e-6)
         XCTAssertEqual(Set(c).count, 1)
+    }
+
+    /// Runs on every CPU: AMX comes first, then AVX512-BF16, and each environment variable
+    /// switches its path off as if the CPU lacked it.
+    func testThePathIsChosenByCPUFeatureAndTheDisablingVariables() {
+        let all: (BF16GEMM.Path) -> Bool = { _ in true }
+        let dpOnly: (BF16GEMM.Path) -> Bool = { $0 == .avx512BF16 }
+        XCTAssertEqual(BF16GEMM.choosePath(supported: all, environment: [:]), .amx)
+        XCTAssertEqual(BF16GEMM.choosePath(supported: all, environment: ["VIGIL_NO_AMX": "1"]), .avx512BF16)
+        XCTAssertEqual(BF16GEMM.choosePath(supported: dpOnly, environment: [:]), .avx512BF16)
+        XCTAssertNil(BF16GEMM.choosePath(supported: dpOnly, environment: ["VIGIL_NO_AVX512BF16": "1"]))
+        XCTAssertNil(BF16GEMM.choosePath(supported: all, environment: ["VIGIL_NO_AMX": "1", "VIGIL_NO_AVX512BF16": "1"]))
+        XCTAssertNil(BF16GEMM.choosePath(supported: { _ in false }, environment: [:]))
+        // This process's path follows the same rule.
+        XCTAssertEqual(BF16GEMM.path, BF16GEMM.choosePath(supported: \.supported, environment: ProcessInfo.processInfo.environment))
     }
 }
 
 /// `Linear.backward` runs its two products in the precisions it is given.
 final class LinearBackwardPrecisionTests: XCTestCase {
     func testTheWeightGradientProductCanStayFloat32WhileTheInputGradientRounds() throws {
-        try XCTSkipUnless(BF16GEMM.available, "the CPU has no AMX-BF16 (or Linux refused the tile state): bf16 products never run here")
+        try XCTSkipUnless(BF16GEMM.available, "the CPU has neither AMX-BF16 nor AVX512-BF16: bf16 products never run here")
         // 1 + 2⁻¹⁰ is exact in float32 and rounds to 1 in bfloat16, so each product shows its precision.
         let rows = 16, inFeatures = 16, outFeatures = 16, x: Float = 1 + 1.0 / 1024
         let input = [Float](repeating: x, count: rows * inFeatures)

@@ -127,11 +127,12 @@ final class ExperimentCLITests: XCTestCase {
     }
 
     /// `--precision`: `auto` by default, which is bf16 where the CPU has AMX-BF16; without AMX
-    /// (`VIGIL_NO_AMX=1` stands in for such a CPU) `auto` and the default train in fp32 and record
-    /// it, and `bf16` and `bf16-all` are refused with a message naming the way out.
+    /// and AVX512-BF16 (`VIGIL_NO_AMX=1 VIGIL_NO_AVX512BF16=1` stand in for such a CPU) `auto` and
+    /// the default train in fp32 and record it, and `bf16` and `bf16-all` are refused with a
+    /// message naming the way out.
     func testPrecisionFallsBackToFP32AndRefusesBF16WithoutAMX() throws {
         let (cli, common) = try holdoutCLI()
-        let noAMX = ["VIGIL_NO_AMX": "1"]
+        let noAMX = ["VIGIL_NO_AMX": "1", "VIGIL_NO_AVX512BF16": "1"]
         for option in ["bf16", "bf16-all"] {
             try assertRefused(cli, common + ["--precision", option], mentions: ["AMX-BF16", "--precision fp32"], environment: noAMX)
         }
@@ -145,19 +146,33 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertEqual(withoutAMX.status, 0, withoutAMX.stderr)
         let byDefault = try cli.run(common + ["--out", cli.directory.path + "/default"])
         XCTAssertEqual(byDefault.status, 0, byDefault.stderr)
-        XCTAssertEqual(try recordedParams(cli, "precision"), ["fp32", "fp32", BF16GEMM.available ? "bf16" : "fp32"])
+        XCTAssertEqual(try recordedParams(cli, "precision"), ["fp32", "fp32", BF16GEMM.path == .amx ? "bf16" : "fp32"])
+        XCTAssertEqual(try recordedParams(cli, "bf16_path"), ["none", "none", BF16GEMM.path == .amx ? "AMX" : "none"])
     }
 
-    /// With AMX, `bf16` and `bf16-all` train, and the log and the version say which ran.
+    /// On each bf16 path the CPU has (AMX, AVX512-BF16), `bf16` and `bf16-all` train, and the
+    /// log and the version say which precision and which path ran; with AMX switched off by
+    /// `VIGIL_NO_AMX`, an AVX512-BF16 CPU takes its own path.
     func testBF16PrecisionsTrainAndAreRecorded() throws {
-        try XCTSkipUnless(BF16GEMM.available, "the CPU has no AMX-BF16: bf16 training never runs here")
+        let paths = BF16GEMM.Path.allCases.filter(\.supported)
+        try XCTSkipIf(paths.isEmpty, "the CPU has neither AMX-BF16 nor AVX512-BF16: bf16 training never runs here")
         let (cli, common) = try holdoutCLI()
-        for (option, log) in [("bf16", "fp32 weight gradients"), ("bf16-all", "weight gradients included")] {
-            let run = try cli.run(common + ["--precision", option, "--out", cli.directory.path + "/" + option])
-            XCTAssertEqual(run.status, 0, run.stderr)
-            XCTAssertTrue(run.stderr.contains(log), "the log says what ran: \(run.stderr)")
+        var expected: [String] = [], expectedPaths: [String] = []
+        for path in paths {
+            // Switch off every path before this one, so this one is chosen.
+            let environment = Dictionary(uniqueKeysWithValues: BF16GEMM.Path.allCases.prefix { $0 != path }
+                .map { ($0.disablingVariable, "1") })
+            for (option, log) in [("bf16", "fp32 weight gradients"), ("bf16-all", "weight gradients included")] {
+                let run = try cli.run(common + ["--precision", option, "--out", cli.directory.path + "/\(option)-\(path)"],
+                                      environment: environment)
+                XCTAssertEqual(run.status, 0, run.stderr)
+                XCTAssertTrue(run.stderr.contains("bf16 products (\(path.rawValue)), " + log), "the log says what ran: \(run.stderr)")
+                expected.append(option)
+                expectedPaths.append(path.rawValue)
+            }
         }
-        XCTAssertEqual(try recordedParams(cli, "precision"), ["bf16", "bf16-all"])
+        XCTAssertEqual(try recordedParams(cli, "precision"), expected)
+        XCTAssertEqual(try recordedParams(cli, "bf16_path"), expectedPaths)
     }
     func testDrugPairsAreValidatedUsedAndRecorded() throws {
         let (cli, common) = try holdoutCLI()

@@ -110,13 +110,13 @@ uint16_t *vk_bf16_operand(int which, size_t elements);
 
 /// Rounds op(A) (m, k) to bf16 and packs its 16-row blocks [block_begin, block_end) (of
 /// ceil32(m) / 16) into `dst`. op(A)(r, kk) is a[r·lda + kk], or a[kk·lda + r] when `trans`.
-/// Needs vk_has_amx_bf16().
+/// Needs vk_has_amx_bf16() or vk_has_avx512_bf16().
 void vk_bf16_pack_a(const float *a, size_t lda, int trans, int m, int k, uint16_t *dst,
                     int block_begin, int block_end);
 
 /// Rounds op(B) (k, n) to bf16 and packs its 32-wide k chunks [block_begin, block_end) (of
 /// ceil32(k) / 32) into `dst`. op(B)(kk, j) is b[kk·ldb + j], or b[j·ldb + kk] when `trans`.
-/// Needs vk_has_amx_bf16().
+/// Needs vk_has_amx_bf16() or vk_has_avx512_bf16().
 void vk_bf16_pack_b(const float *b, size_t ldb, int trans, int k, int n, uint16_t *dst,
                     int block_begin, int block_end);
 
@@ -125,5 +125,14 @@ void vk_bf16_pack_b(const float *b, size_t ldb, int trans, int k, int n, uint16_
 /// accumulation. Needs vk_has_amx_bf16().
 void vk_bf16_gemm_packed(const uint16_t *a, const uint16_t *b, int m, int n, int k, float *c,
                          size_t ldc, int accumulate, int block_begin, int block_end);
+
+/// 1 when the CPU has AVX512-BF16 (VDPBF16PS) and AVX512BW (checked by the compiler's CPU
+/// feature test; no OS permission needed).
+int vk_has_avx512_bf16(void);
+
+/// vk_bf16_gemm_packed on AVX512-BF16 instead of AMX tiles (bf16dp.c): the same packed
+/// operands and blocks, float32 accumulation. Needs vk_has_avx512_bf16().
+void vk_bf16_gemm_packed_dp(const uint16_t *a, const uint16_t *b, int m, int n, int k, float *c,
+                            size_t ldc, int accumulate, int block_begin, int block_end);
 
 #endif

@@ -21,7 +21,8 @@ public struct TrainingOptions: Sendable, Equatable {
     /// needs `BF16GEMM.available`; elsewhere every product runs in float32).
     public var precision: TrainingPrecision = .float32
 
-    /// The precision the products actually run in: `precision`, or float32 without AMX-BF16.
+    /// The precision the products actually run in: `precision`, or float32 where no bf16 path
+    /// (`BF16GEMM.path`: AMX or AVX512-BF16) runs.
     public var effectivePrecision: TrainingPrecision {
         BF16GEMM.available ? precision : .float32
     }

@@ -140,7 +140,7 @@ public struct TrainingRun {
                                                   + "with different drugs fit in \(base.config.maxLength) pieces); " : "")
                                  : "\(pairs.count) synthetic two-drug sentences per epoch; ")
                 + "\(dev.count) dev sentences; source \(source); "
-                + options.effectivePrecision.logDescription)
+                + options.effectivePrecision.logDescription())
 
         let trainer = TaggerTrainer(model: base, options: options)
         var batches = trainer.epochBatches(encoded + pairs)
@@ -210,6 +210,7 @@ public struct TrainingRun {
             "dropout": "\(options.dropout)", "attention_dropout": "\(options.attentionDropout)", "split": split,
             "head_lr_scale": "\(options.headRateScale)", "relative_position": "\(relativePosition)",
             "precision": options.effectivePrecision.rawValue,
+            "bf16_path": options.effectivePrecision == .float32 ? "none" : BF16GEMM.path?.rawValue ?? "none",
             "train_items": "\(instances)",
             "train_seconds": String(format: "%.1f", trainingSeconds), "encoder_path": encoderDirectory,
             "train_sentences": "\(train.count)", "fraction": "\(fraction)", "drug_pairs": "\(drugPairs)",
