@@ -43,10 +43,17 @@ public enum BF16GEMM {
         }
     }
 
+    /// The paths that can run, in order of preference (AMX, then AVX512-BF16): those `supported`
+    /// whose `disablingVariable` is not set in `environment`.
+    public static func enabledPaths(supported: (Path) -> Bool = \.supported,
+                                    environment: [String: String] = ProcessInfo.processInfo.environment) -> [Path] {
+        Path.allCases.filter { environment[$0.disablingVariable] == nil && supported($0) }
+    }
+
     /// The path bf16 products take: AMX where the CPU has it, else AVX512-BF16, else none; a
     /// path whose `disablingVariable` is set in `environment` counts as missing.
     public static func choosePath(supported: (Path) -> Bool, environment: [String: String]) -> Path? {
-        Path.allCases.first { environment[$0.disablingVariable] == nil && supported($0) }
+        enabledPaths(supported: supported, environment: environment).first
     }
 
     /// The path of this process (checked once), from the CPU and `VIGIL_NO_AMX` /

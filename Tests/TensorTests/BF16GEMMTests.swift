@@ -8,8 +8,7 @@ import XCTest
 final class BF16GEMMTests: XCTestCase {
     /// The paths to test here; skips the test when there are none.
     private func paths() throws -> [BF16GEMM.Path] {
-        let environment = ProcessInfo.processInfo.environment
-        let paths = BF16GEMM.Path.allCases.filter { $0.supported && environment[$0.disablingVariable] == nil }
+        let paths = BF16GEMM.enabledPaths()
         try XCTSkipIf(paths.isEmpty, "the CPU has neither AMX-BF16 (with the tile state granted) nor AVX512-BF16, "
                       + "or VIGIL_NO_AMX / VIGIL_NO_AVX512BF16 switch them off: bf16 products never run here")
         return paths
