@@ -38,7 +38,7 @@ public final class EffectRunner {
     private func perform(_ effect: Effect) throws -> [Msg] {
         switch effect {
         case .loadSentence(let id):
-            guard let detail = try store.sentenceDetail(id) else { return [.failed("sentence \(id) does not exist")] }
+            guard let detail = try store.sentenceDetail(id, curator: author) else { return [.failed("sentence \(id) does not exist")] }
             // The teacher's evidence behind the proposal: strings it could not place, and the
             // raw prompt and response.
             var ungrounded: [UngroundedProposal] = []

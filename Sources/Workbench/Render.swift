@@ -237,13 +237,18 @@ extension WorkbenchModel {
         case .confirm:
             hints = [("y", "yes"), ("any key", "no")]
         }
+        // Who you are, always visible at the right end: decisions are recorded under this name.
+        let who = " \(author) "
+        let whoWidth = TextWidth.of(who)
+        let limit = whoWidth + 2 < width ? width - whoWidth - 1 : width
+        if limit < width { b.put(who, x: limit, y: y, role: .statusKey) }
         var x = 1
         if case .visual(_, let purpose) = mode {
             x = b.put(purpose == .span ? "VISUAL new span " : "VISUAL new drug ", x: x, y: y, role: .statusKey)
         }
         for hint in hints {
             let needed = TextWidth.of(hint.key) + TextWidth.of(hint.label) + 3
-            guard x + needed <= width else { break }
+            guard x + needed <= limit else { break }
             x = b.put(hint.key, x: x, y: y, role: .statusKey)
             x = b.put(" \(hint.label)  ", x: x, y: y, role: .statusLine)
         }

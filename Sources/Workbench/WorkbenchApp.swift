@@ -23,7 +23,7 @@ public final class WorkbenchApp {
     /// Loads the queue and builds the first model, positioned on the first pending item.
     public static func initialModel(store: CorpusStore, keymap: Keymap, author: String, themeName: String,
                                     now: Date = Date()) throws -> WorkbenchModel {
-        var model = WorkbenchModel(queue: try store.queueEntries(), keymap: keymap, author: author,
+        var model = WorkbenchModel(queue: try store.queueEntries(curator: author), keymap: keymap, author: author,
                                    themeName: themeName, now: now)
         model.cursor = model.queue.firstIndex { $0.state == .pending } ?? 0
         return model

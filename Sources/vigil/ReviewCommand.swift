@@ -16,18 +16,10 @@ struct ReviewCommand: ParsableCommand {
             """,
         subcommands: [Set.self, Undo.self, Redo.self, Log.self])
 
-    struct Author: ParsableArguments {
-        @Option(help: "Who decides (default: $VIGIL_AUTHOR, else $USER).") var author: String?
-        var name: String {
-            let env = ProcessInfo.processInfo.environment
-            return author ?? env["VIGIL_AUTHOR"] ?? env["USER"] ?? "curator"
-        }
-    }
-
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Decide an item: its state and its ADE spans.")
         @OptionGroup var corpus: CorpusOptions
-        @OptionGroup var author: Author
+        @OptionGroup var author: CuratorOption
         @Argument(help: ArgumentHelp("The item, SENTENCE/MENTION.", valueName: "item"), transform: parseItem)
         var item: ItemKey
         @Option(help: "accepted, no-ade, skipped, flagged or pending.") var state: ReviewState
@@ -49,7 +41,7 @@ struct ReviewCommand: ParsableCommand {
     struct Undo: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Undo your latest decision (across sessions).")
         @OptionGroup var corpus: CorpusOptions
-        @OptionGroup var author: Author
+        @OptionGroup var author: CuratorOption
         func run() throws {
             let event = try corpus.open().undo(author: author.name)
             print("\(event.item): back to \(event.stateAfter.rawValue) \(format(event.spansAfter)) (event \(event.id))")
@@ -59,7 +51,7 @@ struct ReviewCommand: ParsableCommand {
     struct Redo: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Redo your latest undone decision.")
         @OptionGroup var corpus: CorpusOptions
-        @OptionGroup var author: Author
+        @OptionGroup var author: CuratorOption
         func run() throws {
             let event = try corpus.open().redo(author: author.name)
             print("\(event.item): again \(event.stateAfter.rawValue) \(format(event.spansAfter)) (event \(event.id))")

@@ -26,6 +26,14 @@ struct StatsCommand: ParsableCommand {
         for state in ["pending", "accepted", "no-ade", "skipped", "flagged"] {
             print("  \(pad(state, 16))\(stats.review[state] ?? 0)")
         }
+        if stats.curators > 1 || stats.assigned > 0 || (stats.resolution["disputed"] ?? 0) > 0 {
+            print("team              \(stats.curators) curators, \(stats.assigned) items assigned")
+            let resolution = ["single", "agreed", "adjudicated", "disputed"].map { "\($0) \(stats.resolution[$0] ?? 0)" }
+            print("  resolution      " + resolution.joined(separator: ", "))
+            if let disputed = stats.resolution["disputed"], disputed > 0 {
+                print("  \(disputed) disputed item\(disputed == 1 ? "" : "s") left out of the curated layer until adjudicated (`vigil adjudicate --list`)")
+            }
+        }
         if !stats.splits.isEmpty {
             print("splits")
             for (name, parts) in stats.splits.sorted(by: { $0.key < $1.key }) {

@@ -19,11 +19,10 @@ struct TUICommand: ParsableCommand {
     @OptionGroup var corpus: CorpusOptions
     @Option(help: ArgumentHelp("Theme name (dark, light, high-contrast, monochrome) or a theme file.", valueName: "name|path"))
     var theme: String?
-    @Option(help: ArgumentHelp("Who the decisions are recorded as (default: $VIGIL_AUTHOR, else $USER).", valueName: "name"))
-    var author: String?
+    @OptionGroup var curator: CuratorOption
 
     func run() throws {
-        try openWorkbench(path: corpus.path, theme: theme, author: author)
+        try openWorkbench(path: corpus.path, theme: theme, author: curator.name)
     }
 }
 
@@ -40,7 +39,9 @@ func openWorkbench(path: String, theme: String?, author: String?) throws {
         loaded = (try? ThemeLoader.load(name)) ?? Theme.fallback
     }
     let store = try CorpusStore(path: path)
-    let who = author ?? environment["VIGIL_AUTHOR"] ?? environment["USER"] ?? "curator"
+    let who = CuratorOption.resolve(author, environment: environment)
+    // Under dynamic assignment, opening the queue hands the curator their next items.
+    if let policy = try store.dynamicAssignment(), policy.curators.contains(who) { _ = try store.claim(curator: who) }
     let model = try WorkbenchApp.initialModel(store: store, keymap: config.keymap, author: who, themeName: loaded.name)
     let supervisor = JobSupervisor(store: store, executable: currentExecutable())
     let runner = EffectRunner(store: store, supervisor: supervisor, author: who)

@@ -21,6 +21,7 @@ struct Vigil: AsyncParsableCommand {
         subcommands: [
             TUICommand.self, DemoCommand.self,
             ImportCommand.self, LexiconCommand.self, ExportCommand.self, SplitCommand.self, StatsCommand.self, ReviewCommand.self,
+            CuratorsCommand.self, AssignCommand.self, AgreementCommand.self, AdjudicateCommand.self,
             TeachCommand.self, PredictCommand.self, TrainCommand.self, CrossValidateCommand.self, CurveCommand.self, EvalCommand.self, ModelsCommand.self, JobsCommand.self,
             TokenizeCommand.self, EmbedCommand.self, KeysCommand.self, HelpMarkdownCommand.self,
         ],

@@ -126,7 +126,7 @@ final class JobLivenessTests: XCTestCase {
             }
         }
         let store = try CorpusStore(path: path)
-        XCTAssertEqual(try store.appliedMigrations().last, "v6-job-reliability")
+        XCTAssertTrue(try store.appliedMigrations().contains("v6-job-reliability"))
         let jobs = try store.jobs()
         XCTAssertEqual(jobs.map(\.kind), ["train", "teach"], "every job kept")
         XCTAssertEqual(jobs.last?.arguments, ["--base-url", "http://host/v1"])

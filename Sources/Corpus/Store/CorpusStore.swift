@@ -47,6 +47,11 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
     case teacherRunBusy(run: Int64, job: Int64, pid: Int32?, host: String?)
     case nothingToUndo(author: String)
     case nothingToRedo(author: String)
+    case unknownCurator(String)
+    case notAdjudicator(String)
+    case notDisputed(ItemKey)
+    case notAssigned(ItemKey, curator: String)
+    case invalidReview(String)
 
     public var description: String {
         switch self {
@@ -64,6 +69,16 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
             return "teacher run \(run) is already being worked on by job \(job)\(process): one run, one active job; wait for it, or stop it with `kill \(pid.map(String.init) ?? "PID")` and resume"
         case let .nothingToUndo(author): return "nothing to undo for \(author)"
         case let .nothingToRedo(author): return "nothing to redo for \(author)"
+        case let .unknownCurator(name):
+            return name.isEmpty ? "no curator name given (--as NAME or $VIGIL_CURATOR)"
+                : "'\(name)' is not a curator of this corpus (see `vigil curators`; add one with `vigil curators add \(name)`)"
+        case let .notAdjudicator(name):
+            return "\(name) is not an adjudicator (`vigil curators set \(name) --role adjudicator` makes them one)"
+        case let .notDisputed(item):
+            return "item \(item) is not disputed: its curators agree, or fewer than two have decided it; nothing to adjudicate"
+        case let .notAssigned(item, curator):
+            return "item \(item) is assigned to other curators, not to \(curator); nothing was recorded"
+        case let .invalidReview(message): return message
         }
     }
 }

@@ -62,15 +62,40 @@ public struct SentenceDetail: Hashable, Sendable {
 extension CorpusStore {
     /// Every item in reading order (document, sentence position, mention start) with its
     /// review state: one query, fast enough for the workbench to load 100k sentences.
-    public func queueEntries() throws -> [QueueEntry] {
+    ///
+    /// With a `curator`, the queue is theirs: once work is assigned, only their items with
+    /// their own answers (blind: a colleague's answer never shows); before that, every item,
+    /// with their own answer where they gave one and the resolved one elsewhere.
+    public func queueEntries(curator: String? = nil) throws -> [QueueEntry] {
         try pool.read { db in
             var result: [QueueEntry] = []
-            let statement = try db.makeStatement(sql: """
-                SELECT m.sentence_id, m.id, r.state, m.text FROM drug_mention m
-                JOIN sentence s ON s.id = m.sentence_id
-                LEFT JOIN review_item r ON r.drug_mention_id = m.id
-                ORDER BY s.document_id, s.position, s.id, m.start, m."end"
-                """)
+            let order = "ORDER BY s.document_id, s.position, s.id, m.start, m.\"end\""
+            let statement: Statement
+            if let curator, try Self.hasAssignments(db) {
+                statement = try db.makeStatement(sql: """
+                    SELECT m.sentence_id, m.id, a.state, m.text FROM assignment x
+                    JOIN drug_mention m ON m.id = x.drug_mention_id JOIN sentence s ON s.id = m.sentence_id
+                    LEFT JOIN review_answer a ON a.drug_mention_id = m.id AND a.curator = x.curator AND a.scope = 'answer'
+                    WHERE x.curator = ? \(order)
+                    """)
+                statement.arguments = [curator]
+            } else if let curator {
+                statement = try db.makeStatement(sql: """
+                    SELECT m.sentence_id, m.id, coalesce(a.state, r.state), m.text FROM drug_mention m
+                    JOIN sentence s ON s.id = m.sentence_id
+                    LEFT JOIN review_item r ON r.drug_mention_id = m.id
+                    LEFT JOIN review_answer a ON a.drug_mention_id = m.id AND a.curator = ? AND a.scope = 'answer'
+                    \(order)
+                    """)
+                statement.arguments = [curator]
+            } else {
+                statement = try db.makeStatement(sql: """
+                    SELECT m.sentence_id, m.id, r.state, m.text FROM drug_mention m
+                    JOIN sentence s ON s.id = m.sentence_id
+                    LEFT JOIN review_item r ON r.drug_mention_id = m.id
+                    \(order)
+                    """)
+            }
             let cursor = try Row.fetchCursor(statement)
             while let row = try cursor.next() {
                 let state: String? = row[2]
@@ -83,8 +108,12 @@ extension CorpusStore {
 
     /// One sentence with its drugs, review statuses and the spans of gold, curated, the
     /// latest teacher run and the latest student version; nil when there is no such sentence.
-    public func sentenceDetail(_ id: Int64) throws -> SentenceDetail? {
+    ///
+    /// With a `curator`, review statuses and the curated spans are what that curator sees
+    /// (as `queueEntries(curator:)` says): their own answers once work is assigned.
+    public func sentenceDetail(_ id: Int64, curator: String? = nil) throws -> SentenceDetail? {
         try pool.read { db in
+            let blind = try curator != nil && Self.hasAssignments(db)
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT s.text, d.key FROM sentence s JOIN document d ON d.id = s.document_id WHERE s.id = ?
                 """, arguments: [id]) else { return nil }
@@ -94,7 +123,12 @@ extension CorpusStore {
                 ORDER BY start, "end"
                 """, arguments: [id]) {
                 let mention: Int64 = m[0]
-                let status = try Self.reviewStatus(ItemKey(sentenceID: id, drugMentionID: mention), db)
+                let item = ItemKey(sentenceID: id, drugMentionID: mention)
+                var status = try Self.reviewStatus(item, db)
+                if let curator {
+                    let own = try Self.reviewStatus(item, curator: curator, scope: .answer, db)
+                    if blind || own.resolution != .none { status = own }
+                }
                 drugs.append(.init(mentionID: mention, span: Span(m[1], m[2]), text: m[3], normalized: m[4],
                                    origin: m[5], review: status))
             }
@@ -111,7 +145,12 @@ extension CorpusStore {
                     byDrug[a[0], default: []].append(Span(a[1], a[2]))
                 }
                 spans[kind] = byDrug.mapValues { $0.sorted() }
-                if kind == .curated {
+                if kind == .curated, curator != nil {
+                    // What this curator sees as curated: their own answers where they gave one.
+                    spans[kind] = Dictionary(uniqueKeysWithValues: drugs.filter { $0.review.state == .accepted }
+                        .map { ($0.mentionID, $0.review.spans) })
+                    answered[kind] = Set(drugs.filter { $0.review.state.isDecided }.map(\.mentionID))
+                } else if kind == .curated {
                     answered[kind] = Set(drugs.filter { $0.review.state.isDecided }.map(\.mentionID))
                 } else {
                     // One primary-key lookup per drug (a join would scan the whole layer).

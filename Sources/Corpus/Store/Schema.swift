@@ -11,6 +11,7 @@ enum Schema {
         migrator.registerMigration("v4-lexicon", migrate: v4Lexicon)
         migrator.registerMigration("v5-pubmed", migrate: v5PubMed)
         migrator.registerMigration("v6-job-reliability", migrate: v6JobReliability)
+        migrator.registerMigration("v7-team", migrate: v7Team)
         return migrator
     }
 

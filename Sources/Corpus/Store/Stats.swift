@@ -16,10 +16,16 @@ public struct CorpusStats: Encodable, Sendable {
     public var splits: [String: [String: Int]]
     /// Jobs per state.
     public var jobs: [String: Int]
+    /// Items per resolution (`single`, `agreed`, `adjudicated`, `disputed`): where the
+    /// answer the curated layer holds comes from. Disputed items are left out of it.
+    public var resolution: [String: Int]
+    /// Curators who have decided, and items assigned to them.
+    public var curators: Int
+    public var assigned: Int
 
     enum CodingKeys: String, CodingKey {
         case documents, sentences, sentencesWithADE = "sentences_with_ade", drugMentions = "drug_mentions"
-        case ade, review, splits, jobs
+        case ade, review, splits, jobs, resolution, curators, assigned
     }
 }
 
@@ -47,6 +53,13 @@ extension CorpusStore {
                 """) {
                 splits[row[0], default: [:]][row[1]] = row[2]
             }
+            var resolution = Dictionary(uniqueKeysWithValues: ResolutionKind.allCases.filter { $0 != .none }
+                .map { ($0.rawValue, 0) })
+            for row in try Row.fetchAll(db, sql: """
+                SELECT resolution, count(*) FROM review_item WHERE resolution <> 'none' GROUP BY resolution
+                """) {
+                resolution[row[0], default: 0] += row[1] as Int
+            }
             var jobs: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM job GROUP BY state") {
                 jobs[row[0]] = row[1]
@@ -57,7 +70,10 @@ extension CorpusStore {
                 sentencesWithADE: try count("""
                     SELECT count(DISTINCT sentence_id) FROM ade WHERE layer_id = (SELECT id FROM layer WHERE kind = 'gold')
                     """),
-                drugMentions: mentions, ade: ade, review: review, splits: splits, jobs: jobs)
+                drugMentions: mentions, ade: ade, review: review, splits: splits, jobs: jobs,
+                resolution: resolution,
+                curators: try count("SELECT count(*) FROM curator WHERE name NOT LIKE 'import:%'"),
+                assigned: try count("SELECT count(DISTINCT drug_mention_id) FROM assignment"))
         }
     }
 }
