@@ -19,6 +19,9 @@ struct ExportCommand: ParsableCommand {
             A brat folder gets a vigil-export.json listing its files; an existing non-empty folder is only
             replaced when it is such an export and holds nothing else (--force writes into it anyway,
             keeping the files the export does not write).
+            With several curators, the curated layer holds the answer that counts per item: an adjudication,
+            else the answer the curators agree on, else the one curator's; disputed items are left out.
+            --curator NAME exports one curator's own answers instead (implies --layer curated).
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, brat, ade, conll }
@@ -33,13 +36,28 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The output file (a folder for brat).", valueName: "path")) var out: String
     @Flag(help: "curated layer: also export undecided items (pending, skipped, flagged), which read as \"no ADE\".")
     var includePending = false
+    @Option(help: ArgumentHelp("Export this curator's own answers (the curated layer as they decided it).", valueName: "name"))
+    var curator: String?
     @Flag(help: "brat: write into a non-empty folder that is not a previous export (same-named files are replaced, others kept).")
     var force = false
 
     func run() throws {
         let store = try corpus.open()
-        let info = try store.layer(layer)
+        let info = try store.layer(curator == nil ? layer : .curated)
         var views = try store.sentenceViews(layer: info, selection: split ?? .all)
+        if let curator {
+            guard try store.curatorRole(curator) != nil else { throw CorpusError.unknownCurator(curator) }
+            let answers = try store.answers(of: curator)
+            views = views.map { view in
+                var view = view
+                for i in view.drugs.indices {
+                    let answer = answers[ItemKey(sentenceID: view.id, drugMentionID: view.drugs[i].mentionID)]
+                    view.drugs[i].review = answer?.state ?? .pending
+                    view.drugs[i].ades = answer.map { $0.hasADE ? $0.spans : [] } ?? []
+                }
+                return view
+            }
+        }
         var leftOut = 0
         if info.kind == .curated && !includePending {
             leftOut = views.reduce(0) { $0 + $1.drugs.count { !$0.review.isDecided } }
@@ -52,7 +70,7 @@ struct ExportCommand: ParsableCommand {
         case .conll: try ConllFormat.write(views, to: out)
         }
         let pairs = views.reduce(0) { $0 + $1.drugs.reduce(0) { $0 + $1.ades.count } }
-        print("\(out): \(views.count) sentences, \(pairs) (drug, ADE) pairs of layer \(info) as \(format.rawValue)"
+        print("\(out): \(views.count) sentences, \(pairs) (drug, ADE) pairs of \(curator.map { "curator \($0)" } ?? "layer \(info)") as \(format.rawValue)"
               + (leftOut > 0 ? " (\(leftOut) undecided items left out; --include-pending exports them)" : ""))
     }
 }
