@@ -16,16 +16,20 @@ func workbenchBench(_ options: Options) throws {
     _ = try seed.ingest(batch, into: .gold)
     batch.sha256 += "-teacher"
     _ = try seed.ingest(batch, into: LayerRef(.teacher))
-    let path = seed.path
+    try benchWorkbench(path: seed.path, author: "bench", label: "", options)
+}
 
+/// Startup and key-to-frame latency of the workbench on the corpus at `path`, as `author`.
+func benchWorkbench(path: String, author: String, label: String, _ options: Options) throws {
+    let suffix = label.isEmpty ? "" : ", \(label)"
     // Startup: a fresh store handle, the queue, the model, the first frame.
     var app: WorkbenchApp?
     var backend = TestBackend(width: 120, height: 40)
     let startup = try measure(options.runs) {
         let store = try CorpusStore(path: path)
-        let model = try WorkbenchApp.initialModel(store: store, keymap: .standard, author: "bench", themeName: "fallback")
+        let model = try WorkbenchApp.initialModel(store: store, keymap: .standard, author: author, themeName: "fallback")
         backend = TestBackend(width: 120, height: 40)
-        let a = WorkbenchApp(model: model, runner: EffectRunner(store: store, supervisor: nil, author: "bench"),
+        let a = WorkbenchApp(model: model, runner: EffectRunner(store: store, supervisor: nil, author: author),
                              terminal: Terminal(backend: backend, theme: .fallback))
         a.start(metrics: false)
         app = a
@@ -35,7 +39,7 @@ func workbenchBench(_ options: Options) throws {
         return
     }
     let items = app.model.queue.count
-    row("startup, \(options.syntheticSentences) sentences / \(items) items (queue + first frame)", startup,
+    row("startup, \(options.syntheticSentences) sentences / \(items) items (queue + first frame)\(suffix)", startup,
         target: "< 200 ms")
 
     // Key to frame: navigation (loading sentences), span edits, views.
@@ -49,7 +53,7 @@ func workbenchBench(_ options: Options) throws {
             app.frame()
         })
     }
-    percentiles("key to frame (update + render + diff), \(latencies.count) keys", latencies, target: "p99 < 5 ms")
+    percentiles("key to frame (update + render + diff), \(latencies.count) keys\(suffix)", latencies, target: "p99 < 5 ms")
 
     // Decisions: the same, plus the SQLite transaction that must finish before the frame.
     var decisions: [Double] = []
@@ -59,7 +63,7 @@ func workbenchBench(_ options: Options) throws {
             app.frame()
         })
     }
-    percentiles("decision key to frame (incl. its transaction), \(decisions.count) keys", decisions, target: "-")
+    percentiles("decision key to frame (incl. its transaction), \(decisions.count) keys\(suffix)", decisions, target: "-")
 }
 
 /// Prints p50 and p99 of `samples` (seconds) as one table row.

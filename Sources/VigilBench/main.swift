@@ -14,7 +14,7 @@ struct Options {
     var syntheticSentences = 100_000
     /// The encoder folder for the student benchmarks.
     var model = "models/minilm-l6"
-    /// Which sections run (corpus, ingest, teacher, workbench, student); all when empty.
+    /// Which sections run (corpus, ingest, teacher, workbench, team, student); all when empty.
     var only: Set<String> = []
 
     func runs(_ section: String) -> Bool { only.isEmpty || only.contains(section) }
@@ -103,6 +103,7 @@ if options.runs("corpus") { try corpusBench(options) }
 if options.runs("ingest") { try ingestBench(options) }
 if options.runs("teacher") { try teacherBench(options) }
 if options.runs("workbench") { try workbenchBench(options) }
+if options.runs("team") { try teamBench(options) }
 if options.runs("student") { try studentBench(options) }
 if options.only.contains("train") && !options.only.contains("student") {
     BLASRuntime.ensureFastCore()

@@ -11,6 +11,7 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
     // Decisions
     case acceptItem = "accept_item", acceptSpan = "accept_span", rejectSpan = "reject_span"
     case noADE = "no_ade", skip, flag, undo, redo
+    case takeFirst = "take_first", takeSecond = "take_second", takeUnion = "take_union"
     // Span editing
     case newSpan = "new_span"
     case startLeftWord = "start_left_word", startRightWord = "start_right_word"
@@ -41,6 +42,7 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .nextItem, .previousItem, .nextPending, .jump, .search, .nextFilter, .previousFilter,
              .nextDrug, .previousDrug, .nextSpan, .previousSpan, .caretLeft, .caretRight: "Move"
         case .acceptItem, .acceptSpan, .rejectSpan, .noADE, .skip, .flag, .undo, .redo: "Decide"
+        case .takeFirst, .takeSecond, .takeUnion: "Adjudicate"
         case .newSpan, .startLeftWord, .startRightWord, .endLeftWord, .endRightWord, .startLeftChar,
              .startRightChar, .endLeftChar, .endRightChar, .relinkSpan, .copyToDrug, .addDrug: "Edit spans"
         case .extendSelection, .shrinkSelection, .confirmSelection, .cancelSelection: "Visual mode"
@@ -72,6 +74,9 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .flag: "flag"
         case .undo: "undo"
         case .redo: "redo"
+        case .takeFirst: "take A"
+        case .takeSecond: "take B"
+        case .takeUnion: "union"
         case .newSpan: "new span"
         case .startLeftWord: "start ←w"
         case .startRightWord: "start →w"
@@ -122,6 +127,9 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .flag: "Flag the item with a note"
         case .undo: "Undo the last span change while editing, else your last decision (across items and restarts)"
         case .redo: "Redo the last undone decision"
+        case .takeFirst: "Adjudicator, on a disputed item: rule for the first curator's answer (A) and go to the next"
+        case .takeSecond: "Adjudicator, on a disputed item: rule for the second curator's answer (B) and go to the next"
+        case .takeUnion: "Adjudicator, on a disputed item: rule for the union of the curators' spans (edit the draft and Enter for your own)"
         case .newSpan: "Select words from the caret (visual mode) to make a new span"
         case .startLeftWord: "Move the span's start one word left"
         case .startRightWord: "Move the span's start one word right"
@@ -172,6 +180,9 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .flag: ["!"]
         case .undo: ["u"]
         case .redo: ["<C-r>", "U"]
+        case .takeFirst: ["1"]
+        case .takeSecond: ["2"]
+        case .takeUnion: ["3"]
         case .newSpan: ["v"]
         case .startLeftWord: ["b"]
         case .startRightWord: ["B"]

@@ -56,6 +56,17 @@ public final class EffectRunner {
             } catch {
                 return [.failed("not saved: \(item): \(error)")]
             }
+        case let .adjudicate(item, state, spans, sources):
+            do {
+                let event = try store.adjudicate(item, state: state, spans: spans, adjudicator: author, sources: sources)
+                return [.saved(Self.saved(event)),
+                        .info("ruled \(state.rawValue) on \(item)" + (sources.isEmpty ? " (your own draft)" : " with \(sources.joined(separator: ", "))"))]
+            } catch {
+                return [.failed("not saved: \(item): \(error)")]
+            }
+        case .refreshAgreement:
+            refreshAgreementInBackground()
+            return []
         case .undo:
             return [.saved(Self.saved(try store.undo(author: author)))]
         case .redo:
@@ -119,6 +130,23 @@ public final class EffectRunner {
         }
     }
 
+    /// Recomputes the curators' agreement off the main thread; one computation at a time
+    /// (a request while one runs is folded into the next).
+    public func refreshAgreementInBackground() {
+        let store = self.store, mailbox = self.mailbox, flag = agreementRefresh
+        guard flag.begin() else { return }
+        Thread.detachNewThread {
+            repeat {
+                if let items = try? store.agreementItems() {
+                    let agreement = Agreement(items: items)
+                    if !agreement.pairs.isEmpty { mailbox.put(.agreement(agreement)) }
+                }
+            } while flag.finishOrRepeat()
+        }
+    }
+
+    private let agreementRefresh = RefreshFlag()
+
     /// Strict and lenient scores per layer, and per model version for the trend.
     public static func metrics(_ store: CorpusStore) throws -> Msg {
         guard let gold = try? store.layer(.gold) else { return .metrics(scope: "", rows: [], trend: []) }
@@ -137,6 +165,29 @@ public final class EffectRunner {
         let trend = try store.layers().filter { $0.kind == .student }.map(score)
         let curve = LearningCurve.curves(from: try store.modelVersions()).first
         return .metrics(scope: scope, rows: rows, trend: trend, curve: curve)
+    }
+}
+
+/// One background refresh at a time: `begin` while one runs asks it to run once more.
+final class RefreshFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = false
+    private var again = false
+
+    func begin() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if running { again = true; return false }
+        running = true
+        return true
+    }
+
+    func finishOrRepeat() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if again { again = false; return true }
+        running = false
+        return false
     }
 }
 

@@ -83,6 +83,7 @@ public enum Msg: Sendable {
     case jobs([JobRow])
     case metrics(scope: String, rows: [MetricRow], trend: [MetricRow], curve: LearningCurve? = nil)
     case themeChanged(String)
+    case agreement(Agreement)
     case info(String)
 }
 
@@ -90,6 +91,10 @@ public enum Msg: Sendable {
 public enum Effect: Hashable, Sendable {
     case loadSentence(Int64)
     case decide(ItemKey, ReviewState, [Span], note: String?, elapsedMilliseconds: Int?)
+    /// An adjudicator's ruling on a disputed item, from these curators' answers (none: drafted).
+    case adjudicate(ItemKey, ReviewState, [Span], sources: [String])
+    /// Recompute the team's agreement for the side panel (off the main thread).
+    case refreshAgreement
     case undo
     case redo
     case loadFilter(QueueFilter)

@@ -81,6 +81,15 @@ public struct WorkbenchModel: Sendable {
     /// before it (`u` during an edit restores the last one).
     public var editUndo: [[Int64: Draft]] = []
 
+    // Team
+    /// The disputed items of an adjudicator's queue, by drug mention, with every curator's
+    /// answer; empty for a curator (their queue is their own work).
+    public var disputes: [Int64: Dispute] = [:]
+    /// Agreement between the curators, for the side panel (nil until computed, or one curator).
+    public var agreement: Agreement?
+    /// More than one curator works on this corpus: agreement is worth refreshing.
+    public var team = false
+
     // Status and panels
     public var message: String?
     public var messageIsError = false
@@ -152,6 +161,11 @@ public struct WorkbenchModel: Sendable {
         case .student: return detail?.spans[.student]?[mentionID] ?? []
         case .gold: return detail?.spans[.gold]?[mentionID] ?? []
         }
+    }
+
+    /// The dispute of the current item, when adjudicating.
+    public var currentDispute: Dispute? {
+        current.flatMap { disputes[$0.item.drugMentionID] }
     }
 
     /// The starting draft for a drug: its saved decision, else the teacher's (or the

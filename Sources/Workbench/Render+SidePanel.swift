@@ -61,6 +61,19 @@ extension WorkbenchModel {
                 y += 2
             }
         }
+        if let agreement, !agreement.pairs.isEmpty, y + 3 < area.maxY - 2 {
+            y += 1
+            let alpha = agreement.alpha.map { String(format: " · α %.2f", $0) } ?? ""
+            b.put("Agreement (strict/lenient F1, κ)\(alpha)", x: x, y: y, role: .panelTitle, limit: right)
+            y += 1
+            for pair in agreement.pairs.prefix(4) where y < area.maxY - 3 {
+                let kappa = pair.kappa.map { String(format: "%.2f", $0) } ?? "-"
+                let line = "\(pair.a)–\(pair.b)".padded(12) + String(format: " %5.1f %5.1f ", pair.strictF1 * 100, pair.lenientF1 * 100)
+                    + "κ \(kappa) n \(pair.items)"
+                b.put(line, x: x, y: y, role: .panel, limit: right)
+                y += 1
+            }
+        }
         y += 1
         guard y < area.maxY - 1 else { return }
         b.put("Model versions (strict F1)", x: x, y: y, role: .panelTitle, limit: right)

@@ -39,6 +39,7 @@ extension WorkbenchModel {
         let done = doneCount
         let percent = total > 0 ? done * 100 / total : 0
         var x = b.put(" Vigil ", x: 0, y: 0, role: .header)
+        if !disputes.isEmpty { x = b.put(" adjudicating \(disputes.count) disputes ", x: x + 1, y: 0, role: .header) }
         x = b.put(" filter \(filter.rawValue) (\(visible.count)) ", x: x + 1, y: 0, role: .header)
         x = b.put(" done \(done)/\(total) (\(percent)%) ", x: x + 1, y: 0, role: .header)
         x = b.put(String(format: " %.0f items/h ", itemsPerHour), x: x + 1, y: 0, role: .header)
@@ -105,6 +106,9 @@ extension WorkbenchModel {
             b.put(" \(span)\(checked)", x: sx, y: y, role: .dim, limit: right)
             y += 1
         }
+        if let dispute = currentDispute, y < area.maxY - 5 {
+            y = renderDispute(dispute, text, &b, x: x, y: y, right: right)
+        }
         if !ungrounded.isEmpty, y < area.maxY - 4 {
             var tx = b.put("Ungrounded: ", x: x, y: y, role: .dim, limit: right)
             for u in ungrounded {
@@ -114,6 +118,31 @@ extension WorkbenchModel {
             y += 1
         }
         renderQueue(&b, Rect(x: area.x, y: y + 1, width: area.width, height: area.maxY - y - 1))
+    }
+
+    /// The curators' answers on a disputed item, side by side: each span coloured by whether
+    /// both gave it, only A, or only B (as the diff view colours teacher and student).
+    private func renderDispute(_ dispute: Dispute, _ text: ScalarText, _ b: inout ScreenBuffer, x: Int, y: Int,
+                               right: Int) -> Int {
+        var y = y
+        b.put("Curators disagree (\(String(format: "%.2f", dispute.disagreement))): 1 takes A · 2 takes B · 3 the union · ⏎ your draft",
+              x: x, y: y, role: .panelTitle, limit: right)
+        y += 1
+        let sets = dispute.answers.map { Set($0.hasADE ? $0.spans : []) }
+        for (k, answer) in dispute.answers.prefix(4).enumerated() {
+            let label = k < 2 ? ["A", "B"][k] : "\(k + 1)"
+            var sx = b.put(" \(label) \(answer.curator): ", x: x, y: y, role: .dim, limit: right)
+            if !answer.hasADE { sx = b.put("no ADE", x: sx, y: y, role: .text, limit: right) }
+            for span in answer.hasADE ? answer.spans : [] {
+                let others = sets.enumerated().filter { $0.offset != k }.map(\.element)
+                let shared = others.allSatisfy { $0.contains(span) }
+                let role: Role = shared ? .agreed : k == 0 ? .teacherOnly : .studentOnly
+                sx = b.put(text.text(at: span) ?? "?", x: sx, y: y, role: role, limit: right)
+                sx = b.put(" \(span)  ", x: sx, y: y, role: .dim, limit: right)
+            }
+            y += 1
+        }
+        return y
     }
 
     static func symbol(_ state: ReviewState) -> String {

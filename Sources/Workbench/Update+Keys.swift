@@ -80,8 +80,8 @@ extension WorkbenchModel {
             saving.insert(m)
             decisionsThisSession += 1
             editUndo.removeAll { $0[m] != nil }
-            effects.append(.decide(ItemKey(sentenceID: detail.id, drugMentionID: m), spans.isEmpty ? .noADE : .accepted,
-                                   spans, note: nil, elapsedMilliseconds: nil))
+            effects.append(decisionEffect(ItemKey(sentenceID: detail.id, drugMentionID: m), spans.isEmpty ? .noADE : .accepted,
+                                          spans, note: nil, elapsed: nil))
         }
         return effects
     }
@@ -286,6 +286,20 @@ extension WorkbenchModel {
             }
             return effects
         case .noADE: return decide(.noADE, spans: [], note: nil)
+        case .takeFirst, .takeSecond, .takeUnion:
+            guard let dispute = currentDispute else {
+                say("not a disputed item: 1, 2 and 3 rule on disputes (open the workbench as an adjudicator)")
+                return []
+            }
+            let answers = dispute.answers
+            let spans: [Span]
+            switch action {
+            case .takeFirst: spans = answers.first.map { $0.hasADE ? $0.spans : [] } ?? []
+            case .takeSecond: spans = answers.dropFirst().first.map { $0.hasADE ? $0.spans : [] } ?? []
+            default: spans = Array(Set(answers.flatMap { $0.hasADE ? $0.spans : [] })).sorted()
+            }
+            if let m = current?.item.drugMentionID { drafts[m] = Draft(spans: spans) }
+            return decide(spans.isEmpty ? .noADE : .accepted, spans: spans, note: nil)
         case .skip: return decide(.skipped, spans: currentDraft?.spans ?? [], note: nil)
         case .undo:
             // During an edit, `u` takes back the last span change; otherwise the last decision.
@@ -358,10 +372,19 @@ extension WorkbenchModel {
         let elapsed = Int(max(0, now.timeIntervalSince(itemOpenedAt)) * 1000)
         drafts[item.drugMentionID]?.spans = spans
         editUndo.removeAll { $0[item.drugMentionID] != nil }
-        let effect = Effect.decide(item, state, spans, note: note, elapsedMilliseconds: elapsed)
-        var effects = [effect]
+        var effects = [decisionEffect(item, state, spans, note: note, elapsed: elapsed)]
         if cursor + 1 < visible.count { effects += select(cursor + 1) }
         return effects
+    }
+
+    /// A curator's decision, or on a disputed item of an adjudicator's queue, a ruling that
+    /// names the curators whose answer it matches.
+    func decisionEffect(_ item: ItemKey, _ state: ReviewState, _ spans: [Span], note: String?, elapsed: Int?) -> Effect {
+        guard let dispute = disputes[item.drugMentionID], state.isDecided else {
+            return .decide(item, state, spans, note: note, elapsedMilliseconds: elapsed)
+        }
+        let ruling = CuratorAnswer(curator: author, state: state, spans: spans)
+        return .adjudicate(item, state, spans, sources: dispute.answers.filter { $0.agrees(with: ruling) }.map(\.curator))
     }
 
     private mutating func cycleDrug(_ step: Int) -> [Effect] {

@@ -70,6 +70,9 @@ extension WorkbenchModel {
             self.trend = trend
             self.curve = curve
             return []
+        case .agreement(let agreement):
+            self.agreement = agreement
+            return []
         case .themeChanged(let name):
             themeName = name
             say("theme \(name)")
@@ -127,6 +130,10 @@ extension WorkbenchModel {
         drafts = [:]
         editUndo = []
         for drug in detail.drugs { drafts[drug.mentionID] = Self.initialDraft(drug, detail) }
+        // A dispute starts from every span any curator gave: 1, 2 and 3 choose, edits refine.
+        for (m, dispute) in disputes where drafts[m] != nil {
+            drafts[m] = Draft(spans: Array(Set(dispute.answers.flatMap { $0.hasADE ? $0.spans : [] })))
+        }
         focusFirstSpan()
         return []
     }
@@ -144,13 +151,14 @@ extension WorkbenchModel {
                 drafts[mention] = Self.initialDraft(detail.drugs[i], detail)
             }
         }
+        let refresh: [Effect] = team ? [.refreshAgreement] : []
         switch decision.action {
         case .decide:
             say("saved \(decision.item): \(decision.state.rawValue)")
-            return []
+            return refresh
         case .undo, .redo:
             say("\(decision.action.rawValue) \(decision.item): now \(decision.state.rawValue)")
-            return show(mention)
+            return show(mention) + refresh
         }
     }
 

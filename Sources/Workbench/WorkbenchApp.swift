@@ -23,8 +23,13 @@ public final class WorkbenchApp {
     /// Loads the queue and builds the first model, positioned on the first pending item.
     public static func initialModel(store: CorpusStore, keymap: Keymap, author: String, themeName: String,
                                     now: Date = Date()) throws -> WorkbenchModel {
-        var model = WorkbenchModel(queue: try store.queueEntries(curator: author), keymap: keymap, author: author,
-                                   themeName: themeName, now: now)
+        // An adjudicator with disputes waiting works through them, most disputed first.
+        let disputes = try store.curatorRole(author) == .adjudicator ? try store.disputes() : []
+        let queue = disputes.isEmpty ? try store.queueEntries(curator: author)
+            : disputes.map { QueueEntry(item: $0.item, state: .pending, drug: $0.drug) }
+        var model = WorkbenchModel(queue: queue, keymap: keymap, author: author, themeName: themeName, now: now)
+        model.disputes = Dictionary(uniqueKeysWithValues: disputes.map { ($0.item.drugMentionID, $0) })
+        model.team = try store.hasAssignments() || store.curators().filter { !Resolution.isImport($0.name) }.count > 1
         model.cursor = model.queue.firstIndex { $0.state == .pending } ?? 0
         return model
     }
@@ -58,6 +63,7 @@ public final class WorkbenchApp {
         frame()
         for msg in runner.pollJobs() { send(msg) }
         if metrics { runner.refreshMetricsInBackground() }
+        if metrics, model.team { runner.refreshAgreementInBackground() }
     }
 
     /// Runs until quit or `shouldStop` says so (a signal). Polls jobs about once a second.
