@@ -24,11 +24,75 @@ final class EndToEndTests: XCTestCase {
     }
 
     /// Opens the workbench in tmux; the pane keeps the exit status after vigil quits.
-    func open() throws -> TmuxSession {
-        let command = "cd \(packageRoot.path) && VIGIL_CONFIG=/nonexistent/config.toml \(vigilBinary.path) tui --db \(db) --author e2e; echo VIGIL-EXITED $?; sleep 600"
+    func open(as curator: String = "e2e") throws -> TmuxSession {
+        let command = "cd \(packageRoot.path) && VIGIL_CONFIG=/nonexistent/config.toml \(vigilBinary.path) tui --db \(db) --as \(curator); echo VIGIL-EXITED $?; sleep 600"
         let session = try TmuxSession(self, command: command)
         try session.waitFor("Item 1/")
         return session
+    }
+
+    /// Runs `vigil ARGS --db <demo corpus>` and returns its output; fails the test on a non-zero exit.
+    @discardableResult
+    func vigil(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let (status, output) = try runProgram(vigilBinary.path, arguments + ["--db", db])
+        XCTAssertEqual(status, 0, "vigil \(arguments.joined(separator: " "))", file: file, line: line)
+        return output
+    }
+
+    /// Two curators decide the same items at once in two terminals, `vigil agreement` gives
+    /// the figures their answers imply, and an adjudicator's one-key ruling on their
+    /// disagreement lands in the curated layer.
+    func testTwoCuratorsOverlapThenAgreementAndAnAdjudicatorsRuling() throws {
+        try vigil(["curators", "add", "ana"])
+        try vigil(["curators", "add", "ben"])
+        try vigil(["curators", "add", "dana", "--role", "adjudicator"])
+        try vigil(["assign", "--curators", "ana,ben", "--overlap", "1", "--seed", "1"])
+        let ana = try open(as: "ana"), ben = try open(as: "ben")
+        XCTAssertTrue(ana.capture().contains("ana"), "the status line names the curator")
+        // Both accept the teacher's proposal on item 1; on item 2 ana accepts it and ben says no ADE.
+        try ana.keys("Enter")
+        try ana.waitFor("saved 1/1: ")
+        try ben.keys("Enter")
+        try ben.waitFor("saved 1/1: ")
+        try ana.waitFor("Item 2/")
+        try ana.keys("Enter")
+        try ana.waitFor("saved 2/2: accepted")
+        try ben.waitFor("Item 2/")
+        XCTAssertTrue(ben.capture().contains("Item 2/"))
+        try ben.keys("0")
+        try ben.waitFor("saved 2/2: no-ade")
+        for tui in [ana, ben] {
+            try tui.keys("q")
+            try tui.waitFor("VIGIL-EXITED 0")
+        }
+
+        // The expected figures, from the answers as recorded.
+        let store = try CorpusStore(path: db)
+        let first = ItemKey(sentenceID: 1, drugMentionID: 1), second = ItemKey(sentenceID: 2, drugMentionID: 2)
+        let a1 = try store.reviewStatus(first, curator: "ana").spans, a2 = try store.reviewStatus(second, curator: "ana").spans
+        XCTAssertEqual(try store.reviewStatus(first, curator: "ben").spans, a1)
+        XCTAssertFalse(a2.isEmpty, "the teacher proposed an ADE on item 2")
+        let strict = 2.0 * Double(a1.count) / Double(a1.count + a2.count + a1.count)
+        let report = try vigil(["agreement"])
+        XCTAssertTrue(report.contains("ana – ben"), report)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try vigil(["agreement", "--json"]).utf8)) as? [String: Any])
+        let pair = try XCTUnwrap((json["pairs"] as? [[String: Any]])?.first)
+        XCTAssertEqual(pair["items"] as? Int, 2)
+        XCTAssertEqual(pair["disagreements"] as? Int, 1)
+        XCTAssertEqual(try XCTUnwrap(pair["strict_f1"] as? Double), a1.isEmpty ? 0 : strict, accuracy: 1e-9)
+        XCTAssertEqual(try store.reviewStatus(second).resolution, .disputed)
+
+        // The adjudicator's workbench opens on the dispute; 1 rules for ana.
+        let dana = try open(as: "dana")
+        try dana.waitFor("adjudicating 1 disputes")
+        try dana.waitFor("B ben: no ADE")
+        try dana.keys("1")
+        try dana.waitFor("ruled accepted on 2/2 with ana")
+        try dana.keys("q")
+        try dana.waitFor("VIGIL-EXITED 0")
+        XCTAssertEqual(try store.reviewStatus(second).resolution, .adjudicated)
+        let curated = try store.pairs(in: try store.layer(.curated)).filter { $0.drug.mentionID == 2 }.map(\.span).sorted()
+        XCTAssertEqual(curated, a2, "the ruling is in the curated layer")
     }
 
     func status(_ s: Int64, _ m: Int64) throws -> ReviewStatus {
