@@ -69,6 +69,36 @@ final class AgreementTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(agreement.alpha), expectedAlpha, accuracy: 1e-12)
     }
 
+    /// Item by item, the pairwise F1 is exactly the paper's evaluation of one curator's
+    /// (drug, ADE) pairs against the other's, computed here by `Evaluation` on whole sentences.
+    func testPairwiseF1EqualsTheFullEvaluation() throws {
+        var random = SplitMix64(seed: 11)
+        var items: [AgreementItem] = []
+        for id in Int64(1)...300 {
+            func spans() -> [Span] {
+                (0..<Int(random.next() % 3)).map { _ in
+                    let start = Int(random.next() % 20)
+                    return Span(start, start + 1 + Int(random.next() % 6))
+                }
+            }
+            let a = spans(), b = spans()
+            items.append(AgreementItem(sentenceID: id / 2, drugMentionID: id, drug: "d\(id % 7)",
+                                       answers: ["ana": .init(curator: "ana", state: a.isEmpty ? .noADE : .accepted, spans: a),
+                                                 "ben": .init(curator: "ben", state: b.isEmpty ? .noADE : .accepted, spans: b)]))
+        }
+        func pairs(_ name: String) -> [ADEPair] {
+            items.flatMap { item in item.answers[name]!.spans.map {
+                ADEPair(sentenceID: item.sentenceID, drug: DrugKey(mentionID: item.drugMentionID, name: item.drug), span: $0)
+            } }
+        }
+        let full = Evaluation(predicted: pairs("ben"), gold: pairs("ana"))
+        let pair = try XCTUnwrap(Agreement(items: items).pair("ana", "ben"))
+        XCTAssertEqual(pair.strictF1, full.strict.f1, accuracy: 1e-12)
+        XCTAssertEqual(pair.lenientF1, full.lenient.f1, accuracy: 1e-12)
+        XCTAssertEqual(pair.pairsA, full.goldPairs)
+        XCTAssertEqual(pair.pairsB, full.predictedPairs)
+    }
+
     func testCuratorsAgainstGoldAndTheTeacher() throws {
         let agreement = Agreement(items: threeItems())
         let ana = try XCTUnwrap(agreement.curator("ana")), ben = try XCTUnwrap(agreement.curator("ben"))

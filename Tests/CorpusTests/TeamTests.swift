@@ -228,6 +228,22 @@ final class TeamTests: XCTestCase {
         XCTAssertEqual(try store.reviewStatus(item).state, .pending, "ana's undo stack survived the migration")
     }
 
+    func testTheSpansColumnRoundTripsAndToleratesOtherJSON() {
+        var random = SplitMix64(seed: 3)
+        for _ in 0..<200 {
+            let spans = (0..<Int(random.next() % 4)).map { _ in
+                let start = Int(random.next() % 100_000)
+                return Span(start, start + 1 + Int(random.next() % 50))
+            }
+            XCTAssertEqual(CorpusStore.decode(CorpusStore.encode(spans)), spans)
+        }
+        XCTAssertEqual(CorpusStore.decode("[ [1, 4] , [6,9] ]"), [Span(1, 4), Span(6, 9)])
+        XCTAssertEqual(CorpusStore.decode("[]"), [])
+        XCTAssertEqual(CorpusStore.decode("[[1,2,3]]"), [], "not a span: nothing, never a wrong span")
+        XCTAssertEqual(CorpusStore.decode("[[1,2]"), [])
+        XCTAssertEqual(CorpusStore.decode("garbage"), [])
+    }
+
     private func curatedSpans(_ store: CorpusStore) throws -> [Int64: [Span]] {
         var result: [Int64: [Span]] = [:]
         for pair in try store.pairs(in: try store.layer(.curated)) { result[pair.drug.mentionID!, default: []].append(pair.span) }

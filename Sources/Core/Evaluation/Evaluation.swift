@@ -132,6 +132,20 @@ public struct Evaluation: Sendable {
         }
     }
 
+    /// The score of one drug's predicted spans against its gold spans in one sentence: the
+    /// same one-to-one matching as the full evaluation, without its per-drug tables and error
+    /// lists (summing these over items gives the full evaluation's totals).
+    public static func score(predicted: [Span], gold: [Span], _ criterion: Criterion) -> Score {
+        if predicted.isEmpty || gold.isEmpty { return Score(tp: 0, fp: predicted.count, fn: gold.count) }
+        // Most answers agree exactly: every span matches its equal, under either criterion.
+        if predicted == gold { return Score(tp: predicted.count, fp: 0, fn: 0) }
+        let drug = DrugKey(mentionID: 0, name: "")
+        let matched = match(predicted.map { ADEPair(sentenceID: 0, drug: drug, span: $0) },
+                            gold.map { ADEPair(sentenceID: 0, drug: drug, span: $0) }, criterion)
+            .reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        return Score(tp: matched, fp: predicted.count - matched, fn: gold.count - matched)
+    }
+
     /// Maximum one-to-one matching of predictions to gold pairs of one sentence
     /// (Kuhn's augmenting paths; sentences hold a handful of pairs).
     /// Returns, for each prediction, the index of its gold pair or `nil`.

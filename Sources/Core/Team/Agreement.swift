@@ -20,10 +20,6 @@ public struct AgreementItem: Sendable {
         self.gold = gold
         self.teacher = teacher
     }
-
-    func pairs(_ spans: [Span]) -> [ADEPair] {
-        spans.map { ADEPair(sentenceID: sentenceID, drug: DrugKey(mentionID: drugMentionID, name: drug), span: $0) }
-    }
 }
 
 /// How far curators agree, measured as the paper measures a model: end-to-end (drug, ADE)
@@ -97,11 +93,9 @@ public struct Agreement: Sendable, Encodable {
             var curator = Curator(name: name, items: mine.count, goldItems: withGold.count, goldStrictF1: nil,
                                   goldLenientF1: nil, teacherItems: 0, teacherUnchanged: 0)
             if !withGold.isEmpty {
-                let evaluation = Evaluation(
-                    predicted: withGold.flatMap { $0.pairs(Self.adeSpans($0.answers[name]!)) },
-                    gold: withGold.flatMap { $0.pairs($0.gold!) })
-                curator.goldStrictF1 = Self.f1(evaluation.strict, evaluation)
-                curator.goldLenientF1 = Self.f1(evaluation.lenient, evaluation)
+                let (strict, lenient) = Self.scores(withGold.map { (Self.adeSpans($0.answers[name]!), $0.gold!) })
+                curator.goldStrictF1 = Self.f1(strict)
+                curator.goldLenientF1 = Self.f1(lenient)
             }
             for item in mine {
                 guard let teacher = item.teacher else { continue }
@@ -117,12 +111,10 @@ public struct Agreement: Sendable, Encodable {
             for b in names[(i + 1)...] {
                 let shared = byCurator[b, default: []].filter(mineA.contains).map { items[$0] }
                 let answersA = shared.map { $0.answers[a]! }, answersB = shared.map { $0.answers[b]! }
-                let evaluation = Evaluation(
-                    predicted: zip(shared, answersB).flatMap { $0.pairs(Self.adeSpans($1)) },
-                    gold: zip(shared, answersA).flatMap { $0.pairs(Self.adeSpans($1)) })
+                let (strict, lenient) = Self.scores(zip(answersB, answersA).map { (Self.adeSpans($0), Self.adeSpans($1)) })
                 pairs.append(Pair(
-                    a: a, b: b, items: shared.count, pairsA: evaluation.goldPairs, pairsB: evaluation.predictedPairs,
-                    strictF1: Self.f1(evaluation.strict, evaluation), lenientF1: Self.f1(evaluation.lenient, evaluation),
+                    a: a, b: b, items: shared.count, pairsA: strict.tp + strict.fn, pairsB: strict.tp + strict.fp,
+                    strictF1: Self.f1(strict), lenientF1: Self.f1(lenient),
                     kappa: Self.cohensKappa(answersA.map(\.hasADE), answersB.map(\.hasADE)),
                     disagreements: zip(answersA, answersB).filter { !$0.agrees(with: $1) }.count))
             }
@@ -142,8 +134,19 @@ public struct Agreement: Sendable, Encodable {
     public func curator(_ name: String) -> Curator? { curators.first { $0.name == name } }
 
     /// F1 where two empty sides agree fully (no pairs on either side is agreement, not 0).
-    private static func f1(_ score: Score, _ evaluation: Evaluation) -> Double {
-        evaluation.goldPairs == 0 && evaluation.predictedPairs == 0 ? 1 : score.f1
+    private static func f1(_ score: Score) -> Double {
+        score.tp + score.fp + score.fn == 0 ? 1 : score.f1
+    }
+
+    /// Strict and lenient totals over items, each (predicted, reference) spans of one drug
+    /// mention: `Evaluation`'s matching, item by item (pairs only match within their item).
+    static func scores(_ items: [([Span], [Span])]) -> (strict: Score, lenient: Score) {
+        var strict = Score(), lenient = Score()
+        for (predicted, reference) in items {
+            strict = strict + Evaluation.score(predicted: predicted, gold: reference, .strict)
+            lenient = lenient + Evaluation.score(predicted: predicted, gold: reference, .lenient)
+        }
+        return (strict, lenient)
     }
 
     private static func adeSpans(_ answer: CuratorAnswer) -> [Span] {
@@ -152,9 +155,7 @@ public struct Agreement: Sendable, Encodable {
 
     /// F1 between two span sets of one item, `criterion` deciding a match; 1 when both are empty.
     public static func spanF1(_ a: [Span], _ b: [Span], _ criterion: Evaluation.Criterion) -> Double {
-        let item = AgreementItem(sentenceID: 0, drugMentionID: 0, drug: "", answers: [:])
-        let evaluation = Evaluation(predicted: item.pairs(b), gold: item.pairs(a))
-        return f1(evaluation.score(criterion), evaluation)
+        f1(Evaluation.score(predicted: b, gold: a, criterion))
     }
 
     /// Cohen's kappa for two raters' binary labels on the same items:

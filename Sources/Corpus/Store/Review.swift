@@ -148,7 +148,7 @@ extension CorpusStore {
         let curated = try layer(.curated, db).id
         try db.execute(sql: "DELETE FROM review_answer")
         try db.execute(sql: "DELETE FROM review_item")
-        try db.execute(sql: "DELETE FROM ade WHERE layer_id = ?", arguments: [curated])
+        try db.cachedStatement(sql: "DELETE FROM ade WHERE layer_id = ?").execute(arguments: [curated])
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT * FROM review_event WHERE id IN
                 (SELECT max(id) FROM review_event GROUP BY drug_mention_id, author, scope)
@@ -176,7 +176,7 @@ extension CorpusStore {
     /// nothing is assigned, so that one person's use needs no set-up.
     static func checkMayAnswer(_ item: ItemKey, curator: String, _ db: Database) throws {
         guard !curator.isEmpty else { throw CorpusError.unknownCurator(curator) }
-        let assigned = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM assignment)") ?? false
+        let assigned = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM assignment)")) ?? false
         guard assigned else { return try registerCurator(curator, db) }
         guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM curator WHERE name = ?)",
                                 arguments: [curator]) == true else {
@@ -188,17 +188,17 @@ extension CorpusStore {
     }
 
     static func registerCurator(_ name: String, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO curator(name, role, created_at) VALUES (?, 'curator', ?)",
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO curator(name, role, created_at) VALUES (?, 'curator', ?)").execute(
                        arguments: [name, Date()])
     }
 
     private static func append(_ action: ReviewEvent.Action, target: Int64?, item: ItemKey, state: ReviewState,
                                spans: [Span], author: String, note: String?, elapsed: Int?, scope: ReviewScope,
                                sources: [String]?, _ db: Database) throws -> ReviewEvent {
-        guard let text = try String.fetchOne(db, sql: """
+        guard let text = try String.fetchOne(try db.cachedStatement(sql: """
             SELECT s.text FROM drug_mention m JOIN sentence s ON s.id = m.sentence_id
             WHERE m.id = ? AND m.sentence_id = ?
-            """, arguments: [item.drugMentionID, item.sentenceID]) else {
+            """), arguments: [item.drugMentionID, item.sentenceID]) else {
             throw CorpusError.unknownItem(sentenceID: item.sentenceID, drugMentionID: item.drugMentionID)
         }
         let length = text.scalarCount
@@ -211,12 +211,12 @@ extension CorpusStore {
         let before = try reviewStatus(item, curator: author, scope: scope, db)
         let now = Date()
         let encodedSources = try sources.map { try JSONText.encode($0) }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO review_event(sentence_id, drug_mention_id, action, target_event_id, author, created_at,
                                      state_before, state_after, spans_before, spans_after, note, elapsed_ms,
                                      scope, sources)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [item.sentenceID, item.drugMentionID, action.rawValue, target, author, now,
+            """).execute(arguments: [item.sentenceID, item.drugMentionID, action.rawValue, target, author, now,
                              before.state.rawValue, state.rawValue, encode(before.spans), encode(spans), note, elapsed,
                              scope.rawValue, encodedSources])
         let event = ReviewEvent(id: db.lastInsertedRowID, item: item, action: action, target: target, author: author,
@@ -230,12 +230,12 @@ extension CorpusStore {
 
     /// Makes `review_answer` say what `event` says about its author's answer.
     private static func applyAnswer(_ event: ReviewEvent, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO review_answer(drug_mention_id, curator, scope, sentence_id, state, note, last_event_id, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(drug_mention_id, curator, scope) DO UPDATE SET state = excluded.state, note = excluded.note,
                 last_event_id = excluded.last_event_id, updated_at = excluded.updated_at
-            """, arguments: [event.item.drugMentionID, event.author, event.scope.rawValue, event.item.sentenceID,
+            """).execute(arguments: [event.item.drugMentionID, event.author, event.scope.rawValue, event.item.sentenceID,
                              event.stateAfter.rawValue, event.note, event.id, event.createdAt])
     }
 
@@ -250,11 +250,11 @@ extension CorpusStore {
 
     /// An item's answers, in the order they last changed.
     static func answers(_ item: ItemKey, _ db: Database) throws -> [StoredAnswer] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT a.curator, a.scope, a.state, a.note, a.last_event_id, a.updated_at, e.spans_after
             FROM review_answer a JOIN review_event e ON e.id = a.last_event_id
             WHERE a.drug_mention_id = ? ORDER BY a.last_event_id
-            """, arguments: [item.drugMentionID]).map { row in
+            """), arguments: [item.drugMentionID]).map { row in
             StoredAnswer(answer: CuratorAnswer(curator: row[0], state: ReviewState(rawValue: row[2]) ?? .pending,
                                                spans: decode(row[6])),
                          scope: ReviewScope(rawValue: row[1]) ?? .answer, note: row[3], lastEvent: row[4],
@@ -265,10 +265,10 @@ extension CorpusStore {
     /// Makes `review_item` and the curated layer hold the answer that counts for `item`.
     private static func resolve(_ item: ItemKey, curatedLayer: Int64, _ db: Database) throws {
         let stored = try answers(item, db)
-        try db.execute(sql: "DELETE FROM ade WHERE layer_id = ? AND drug_mention_id = ?",
+        try db.cachedStatement(sql: "DELETE FROM ade WHERE layer_id = ? AND drug_mention_id = ?").execute(
                        arguments: [curatedLayer, item.drugMentionID])
         guard let latest = stored.last else {
-            try db.execute(sql: "DELETE FROM review_item WHERE drug_mention_id = ?", arguments: [item.drugMentionID])
+            try db.cachedStatement(sql: "DELETE FROM review_item WHERE drug_mention_id = ?").execute(arguments: [item.drugMentionID])
             return
         }
         let resolution = Resolution.resolve(answers: stored.filter { $0.scope == .answer }.map(\.answer),
@@ -277,32 +277,32 @@ extension CorpusStore {
         let chosen = resolution.curator.flatMap { name in
             stored.last { $0.answer.curator == name && $0.scope == scope }
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO review_item(drug_mention_id, sentence_id, state, note, last_event_id, updated_at, resolution)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(drug_mention_id) DO UPDATE SET state = excluded.state, note = excluded.note,
                 last_event_id = excluded.last_event_id, updated_at = excluded.updated_at,
                 resolution = excluded.resolution
-            """, arguments: [item.drugMentionID, item.sentenceID, resolution.state.rawValue, chosen?.note,
+            """).execute(arguments: [item.drugMentionID, item.sentenceID, resolution.state.rawValue, chosen?.note,
                              (chosen ?? latest).lastEvent, (chosen ?? latest).updatedAt, resolution.kind.rawValue])
         guard resolution.state == .accepted, let chosen else { return }
-        let text = ScalarText(try String.fetchOne(db, sql: "SELECT text FROM sentence WHERE id = ?",
+        let text = ScalarText(try String.fetchOne(db.cachedStatement(sql: "SELECT text FROM sentence WHERE id = ?"),
                                                   arguments: [item.sentenceID])!)
         for span in resolution.spans {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO ade(layer_id, sentence_id, drug_mention_id, start, "end", text, author, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [curatedLayer, item.sentenceID, item.drugMentionID, span.start, span.end,
+                """).execute(arguments: [curatedLayer, item.sentenceID, item.drugMentionID, span.start, span.end,
                                  text[span], chosen.answer.curator, chosen.updatedAt])
         }
     }
 
     static func reviewStatus(_ item: ItemKey, _ db: Database) throws -> ReviewStatus {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT i.state, i.note, e.spans_after, i.resolution FROM review_item i
             JOIN review_event e ON e.id = i.last_event_id
             WHERE i.drug_mention_id = ?
-            """, arguments: [item.drugMentionID]) else {
+            """), arguments: [item.drugMentionID]) else {
             return ReviewStatus(state: .pending, spans: [], note: nil, resolution: .none)
         }
         let resolution = ResolutionKind(rawValue: row[3]) ?? .single
@@ -312,10 +312,10 @@ extension CorpusStore {
     }
 
     static func reviewStatus(_ item: ItemKey, curator: String, scope: ReviewScope, _ db: Database) throws -> ReviewStatus {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT a.state, a.note, e.spans_after FROM review_answer a JOIN review_event e ON e.id = a.last_event_id
             WHERE a.drug_mention_id = ? AND a.curator = ? AND a.scope = ?
-            """, arguments: [item.drugMentionID, curator, scope.rawValue]) else {
+            """), arguments: [item.drugMentionID, curator, scope.rawValue]) else {
             return ReviewStatus(state: .pending, spans: [], note: nil, resolution: .none)
         }
         return ReviewStatus(state: ReviewState(rawValue: row[0]) ?? .pending, spans: decode(row[2]), note: row[1])
@@ -346,7 +346,7 @@ extension CorpusStore {
     }
 
     private static func event(_ id: Int64, _ db: Database) throws -> ReviewEvent {
-        try event(from: try Row.fetchOne(db, sql: "SELECT * FROM review_event WHERE id = ?", arguments: [id])!)
+        try event(from: try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM review_event WHERE id = ?"), arguments: [id])!)
     }
 
     static func event(from row: Row) throws -> ReviewEvent {
@@ -366,7 +366,39 @@ extension CorpusStore {
         "[" + spans.map { "[\($0.start),\($0.end)]" }.joined(separator: ",") + "]"
     }
 
+    /// Reads the spans column: `encode`'s own `[[s,e],...]`, parsed directly (agreement reads
+    /// every answer of a corpus); anything else goes through the JSON decoder.
     static func decode(_ text: String) -> [Span] {
+        var spans: [Span] = []
+        var numbers: [Int] = []
+        var current = 0, inNumber = false, depth = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                current = current &* 10 &+ Int(byte - UInt8(ascii: "0"))
+                inNumber = true
+            case UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: ","), UInt8(ascii: "]"):
+                if inNumber { numbers.append(current); current = 0; inNumber = false }
+                if byte == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 1 {
+                        guard numbers.count == 2 else { return decodeJSON(text) }
+                        spans.append(Span(numbers[0], numbers[1]))
+                        numbers.removeAll(keepingCapacity: true)
+                    }
+                }
+            case UInt8(ascii: " "):
+                continue
+            default:
+                return decodeJSON(text)
+            }
+        }
+        return depth == 0 ? spans : decodeJSON(text)
+    }
+
+    private static func decodeJSON(_ text: String) -> [Span] {
         guard let pairs = try? JSONText.decode([[Int]].self, text) else { return [] }
         return pairs.compactMap { $0.count == 2 ? Span($0[0], $0[1]) : nil }
     }
