@@ -54,7 +54,7 @@ func measure(_ runs: Int, _ body: () throws -> Void) rethrows -> (median: Double
 func temporaryCorpus() throws -> CorpusStore {
     let dir = NSTemporaryDirectory() + "vigil-bench-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return try CorpusStore(path: dir + "/vigil.sqlite")
+    return try CorpusStore(path: dir + "/vigil.sqlite", create: true)
 }
 
 func remove(_ store: CorpusStore) {

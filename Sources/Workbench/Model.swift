@@ -100,6 +100,8 @@ public struct WorkbenchModel: Sendable {
     /// The newest learning curve of the model versions (`vigil train --fraction`), if any.
     public var curve: LearningCurve?
     public var themeName: String
+    /// The corpus file's name, shown in the header.
+    public var corpusName = ""
     public var lastSearch = ""
     public var helpScroll = 0
 

@@ -38,12 +38,17 @@ extension WorkbenchModel {
         let total = queue.count
         let done = doneCount
         let percent = total > 0 ? done * 100 / total : 0
-        var x = b.put(" Vigil ", x: 0, y: 0, role: .header)
+        // Which corpus this is (a mistyped --db shows at once), cut from the left when long.
+        let name = corpusName.count > 24 ? "…" + corpusName.suffix(23) : corpusName
+        var x = b.put(name.isEmpty ? " Vigil " : " Vigil · \(name) ", x: 0, y: 0, role: .header)
+        // The view next: on a narrow screen the end of the header is cut, and which layer's
+        // spans are shown must stay visible.
+        x = b.put(" view \(layer.rawValue) ", x: x + 1, y: 0, role: .header)
         if !disputes.isEmpty { x = b.put(" adjudicating \(disputes.count) disputes ", x: x + 1, y: 0, role: .header) }
         x = b.put(" filter \(filter.rawValue) (\(visible.count)) ", x: x + 1, y: 0, role: .header)
         x = b.put(" done \(done)/\(total) (\(percent)%) ", x: x + 1, y: 0, role: .header)
         x = b.put(String(format: " %.0f items/h ", itemsPerHour), x: x + 1, y: 0, role: .header)
-        b.put(" view \(layer.rawValue) · theme \(themeName) ", x: x + 1, y: 0, role: .header)
+        b.put(" theme \(themeName) ", x: x + 1, y: 0, role: .header)
     }
 
     private func renderMain(_ b: inout ScreenBuffer, _ area: Rect) {

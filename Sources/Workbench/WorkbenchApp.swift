@@ -31,6 +31,7 @@ public final class WorkbenchApp {
         model.disputes = Dictionary(uniqueKeysWithValues: disputes.map { ($0.item.drugMentionID, $0) })
         model.team = try store.hasAssignments() || store.curators().filter { !Resolution.isImport($0.name) }.count > 1
         model.cursor = model.queue.firstIndex { $0.state == .pending } ?? 0
+        model.corpusName = URL(fileURLWithPath: store.path).lastPathComponent
         return model
     }
 

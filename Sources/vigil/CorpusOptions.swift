@@ -17,8 +17,10 @@ struct CorpusOptions: ParsableArguments {
         return "vigil.sqlite"
     }
 
-    func open() throws -> CorpusStore {
-        try CorpusStore(path: path)
+    /// Opens the corpus; a missing file is an error naming the path unless `create` (only the
+    /// commands that make corpora, `import` and `demo`, pass it).
+    func open(create: Bool = false) throws -> CorpusStore {
+        try CorpusStore(path: path, create: create)
     }
 }
 

@@ -31,7 +31,7 @@ struct DemoCommand: ParsableCommand {
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             try FileManager.default.removeItem(atPath: path + suffix)
         }
-        let store = try CorpusStore(path: path)
+        let store = try CorpusStore(path: path, create: true)
         _ = try store.ingest(try JSONLFormat.read(path: source + "/gold.jsonl"), into: .gold)
         let lexicon = try TextFormat.loadLexicon(path: source + "/lexicon.tsv")
         _ = try store.ingest(try TextFormat.read(paths: [source + "/abstracts.txt"], lexicon: lexicon), into: .gold,

@@ -26,7 +26,7 @@ struct ImportTarget: ParsableArguments {
     @Option(help: "Author recorded on the annotations (default: import:<file name>).") var author: String?
 
     func ingest(_ batch: ImportBatch) throws {
-        let store = try corpus.open()
+        let store = try corpus.open(create: true)
         let summary = try store.ingest(batch, into: layer, author: author)
         report(summary, batch.path)
     }
@@ -114,7 +114,7 @@ struct ImportText: ParsableCommand {
     }
 
     func run() throws {
-        let store = try corpus.open()
+        let store = try corpus.open(create: true)
         let (words, hash) = try resolveLexicon(lexicon, store)
         let batch = try TextFormat.read(paths: files, lexicon: words, lexiconHash: hash, keepDrugless: keepDrugless)
         let summary = try store.ingest(batch, into: .gold, author: "import:text")
@@ -157,7 +157,7 @@ struct ImportPubMedXML: ParsableCommand {
     }
 
     func run() throws {
-        let store = try corpus.open()
+        let store = try corpus.open(create: true)
         let (words, hash) = try resolveLexicon(lexicon, store)
         let builder = PubMedCorpus(lexicon: words, lexiconHash: hash, keepDrugless: keepDrugless)
         var seen = try store.documentPMIDs()
@@ -224,7 +224,7 @@ struct ImportPubMed: ParsableCommand {
     }
 
     func run() throws {
-        let store = try corpus.open()
+        let store = try corpus.open(create: true)
         let (words, hash) = try resolveLexicon(lexicon, store)
         let key = ProcessInfo.processInfo.environment[apiKeyEnvironment]
         let client = EUtilitiesClient(baseURL: baseURL, email: email, apiKey: key, maxResponseBytes: maxResponseBytes)

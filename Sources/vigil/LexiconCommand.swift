@@ -38,7 +38,7 @@ struct LexiconImport: ParsableCommand {
         let types = semanticTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if types.isEmpty { throw ValidationError("--semantic-types: give at least one type") }
         let contents = try LexiconReader.read(path: file, format: format, semanticTypes: types, minimumLength: minimumLength)
-        let summary = try corpus.open().importLexicon(contents)
+        let summary = try corpus.open(create: true).importLexicon(contents)
         if summary.alreadyImported {
             print("\(file): already imported (lexicon source \(summary.sourceID)); nothing changed")
             return

@@ -14,7 +14,7 @@ final class ADECorpusImportTests: XCTestCase {
         let corpus = try adeCorpusDirectory()
         let directory = NSTemporaryDirectory() + "vigil-ade-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let store = try CorpusStore(path: directory + "/vigil.sqlite")
+        let store = try CorpusStore(path: directory + "/vigil.sqlite", create: true)
         _ = try store.ingest(try ADECorpusFormat.read(path: corpus), into: .gold)
         Self.shared = (store, corpus)
         return (store, corpus)

@@ -12,7 +12,7 @@ final class LearningCurveTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-curve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try CorpusStore(path: folder.appendingPathComponent("v.sqlite").path)
+        let store = try CorpusStore(path: folder.appendingPathComponent("v.sqlite").path, create: true)
         func version(_ fraction: String?, head: String = "concat", f1: Double, metricsOn: String = "holdout:test",
                      extra: [String: String] = [:]) throws {
             var params = ["split": "holdout", "epochs": "5", "lr": "0.0001", "seed": "13", "train_items": "100"]

@@ -37,6 +37,24 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(fk, true)
     }
 
+    /// A mistyped path must not become an empty corpus (issue 26 item 4): only `create: true`
+    /// (import, demo) makes the file.
+    func testOpeningAMissingCorpusIsAnErrorNamingThePathAndCreatesNothing() throws {
+        let path = (try temporaryDirectory(self) as NSString).appendingPathComponent("typo.sqlite")
+        XCTAssertThrowsError(try CorpusStore(path: path)) { error in
+            XCTAssertEqual(error as? CorpusError, .noCorpus(path: path))
+            XCTAssertTrue("\(error)".contains(path), "\(error)")
+            XCTAssertTrue("\(error)".contains("vigil import"), "\(error)")
+        }
+        for suffix in ["", "-wal", "-shm", "-lock"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path + suffix), "\(path + suffix) was created")
+        }
+        _ = try CorpusStore(path: path, create: true)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+        XCTAssertEqual(try CorpusStore(path: path).layers().map(\.description), ["gold", "curated"],
+                       "an existing corpus opens without create")
+    }
+
     func testIngestWritesSentencesMentionsAndLayerAnnotations() throws {
         let store = try temporaryStore(self)
         let summary = try store.ingest(Self.smallBatch(), into: .gold)

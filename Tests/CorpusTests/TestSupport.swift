@@ -36,7 +36,7 @@ func temporaryDirectory(_ test: XCTestCase) throws -> String {
 
 /// A new empty corpus in a temporary folder.
 func temporaryStore(_ test: XCTestCase) throws -> CorpusStore {
-    try CorpusStore(path: (try temporaryDirectory(test) as NSString).appendingPathComponent("vigil.sqlite"))
+    try CorpusStore(path: (try temporaryDirectory(test) as NSString).appendingPathComponent("vigil.sqlite"), create: true)
 }
 
 /// Writes `text` to `name` inside `directory` and returns the path.

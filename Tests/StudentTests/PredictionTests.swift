@@ -6,7 +6,7 @@ import XCTest
 /// `PredictionRun`: the tiny model over a small corpus, written as one student layer.
 final class PredictionTests: XCTestCase {
     func corpus() throws -> CorpusStore {
-        let store = try CorpusStore(path: try Fixtures.temporaryFolder(self) + "/vigil.sqlite")
+        let store = try CorpusStore(path: try Fixtures.temporaryFolder(self) + "/vigil.sqlite", create: true)
         let sentences: [(String, [(Int, Int)])] = [
             ("The patient developed severe rash after cyclosporine.", [(40, 52)]),
             ("Amiodarone-induced hepatitis, then lithium toxicity.", [(0, 10), (35, 42)]),

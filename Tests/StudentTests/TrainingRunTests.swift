@@ -10,7 +10,7 @@ final class TrainingRunTests: XCTestCase {
     /// The eight training-test sentences (or `sentences`) as gold, split 6 train / 1 dev / the rest test.
     func corpus(_ list: [(String, String, [String])] = TrainingTests.sentences) throws -> (CorpusStore, String) {
         let folder = try Fixtures.temporaryFolder(self)
-        let store = try CorpusStore(path: folder + "/vigil.sqlite")
+        let store = try CorpusStore(path: folder + "/vigil.sqlite", create: true)
         let sentences = list.map { text, drug, ades in
             let scalars = ScalarText(text), span = TrainingTests.span(drug, in: text)
             return ImportBatch.Sentence(documentKey: "doc", text: text, drugs: [

@@ -94,7 +94,7 @@ final class EUtilitiesTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-eutils-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        return try CorpusStore(path: dir.appendingPathComponent("vigil.sqlite").path)
+        return try CorpusStore(path: dir.appendingPathComponent("vigil.sqlite").path, create: true)
     }
 
     func testPagesThroughTheHistoryServerInBatches() throws {

@@ -31,7 +31,7 @@ final class KillResumeTests: XCTestCase {
             sentence("Drug\(i)mab was followed by rash\(i) on day \(i).", doc: "test:\(i / 10)",
                      drugs: [("Drug\(i)mab", "drug\(i)mab", ["rash\(i)"])])
         }
-        let store = try CorpusStore(path: db)
+        let store = try CorpusStore(path: db, create: true)
         _ = try store.ingest(ImportBatch(format: "test", path: "t", sha256: "kill-resume", sentences: sentences), into: .gold)
         let server = try LoopbackChatServer { request, _ in
             let text = request.sentence ?? ""
@@ -141,7 +141,7 @@ final class KillResumeTests: XCTestCase {
     private func startSlowTeachJob(_ name: String) throws -> (CorpusStore, Int64, Process) {
         let dir = try temporaryDirectory(self)
         let db = dir + "/vigil.sqlite"
-        let store = try CorpusStore(path: db)
+        let store = try CorpusStore(path: db, create: true)
         let sentences = (0..<40).map { i in
             sentence("Drug\(i)mab was followed by rash\(i).", doc: "test:\(i / 10)", drugs: [("Drug\(i)mab", "drug\(i)mab", ["rash\(i)"])])
         }

@@ -61,6 +61,7 @@ final class TeachCLITests: XCTestCase {
         let result = try runVigil(["teach", "--grounding", "closest", "--db", db])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("--grounding closest"), result.stderr)
+        _ = try CorpusStore(path: db, create: true)  // the settings are checked on an existing corpus
         let noModel = try runVigil(["teach", "--kind", "vllm", "--db", db])
         XCTAssertNotEqual(noModel.status, 0)
         XCTAssertTrue(noModel.stderr.contains("--model is required"), noModel.stderr)

@@ -29,7 +29,7 @@ func sentence(_ text: String, doc: String = "test:doc", drugs: [(String, String,
 
 /// A corpus with `extra` plus a handful of gold sentences with ADEs (few-shot material).
 func fixtureStore(_ test: XCTestCase, extra: [ImportBatch.Sentence] = []) throws -> CorpusStore {
-    let store = try CorpusStore(path: try temporaryDirectory(test) + "/vigil.sqlite")
+    let store = try CorpusStore(path: try temporaryDirectory(test) + "/vigil.sqlite", create: true)
     var sentences = [
         sentence("Amiodarone caused pulmonary fibrosis in a 70-year-old man.", doc: "test:a",
                  drugs: [("Amiodarone", "amiodarone", ["pulmonary fibrosis"])]),

@@ -81,7 +81,31 @@ final class CLITests: XCTestCase {
         let result = try cli.run(["import", "jsonl", bad])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("\(bad):6:"), result.stderr)
-        XCTAssertEqual(try cli.json(["stats", "--json"])["sentences"] as? Int, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cli.db), "a failed first import leaves no corpus behind")
+    }
+
+    /// A mistyped --db is an error naming the path, and no empty corpus appears there (issue 26
+    /// item 4): only import and demo create a corpus.
+    func testCommandsOtherThanImportAndDemoRefuseAMissingCorpus() throws {
+        let cli = try CLIHarness(self)
+        let typo = cli.path("typo.sqlite")
+        let commands: [[String]] = [
+            ["stats"], ["eval", "--pred", "teacher"], ["export", "--format", "jsonl", "--out", cli.path("out.jsonl")],
+            ["jobs"], ["models"], ["split", "--ratio", "8:1:1"], ["review", "log", "1/1"], ["curve"],
+            ["teach", "--teacher", "replay:\(sample("teacher-replay.jsonl"))"], ["train", "--epochs", "1"],
+            ["lexicon", "stats"], ["tui"],
+        ]
+        for command in commands {
+            let result = try cli.run(command + ["--db", typo])
+            let line = "vigil \(command.joined(separator: " ")): \(result.stderr)"
+            XCTAssertNotEqual(result.status, 0, line)
+            XCTAssertTrue(result.stderr.contains("\(typo): no corpus there"), line)
+            XCTAssertTrue(result.stderr.contains("vigil import"), line)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: typo), "\(line): created the file")
+        }
+        try cli.ok(["import", "jsonl", sample("gold.jsonl"), "--db", typo])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: typo), "import creates the corpus")
+        XCTAssertTrue(try cli.ok(["stats", "--db", typo]).contains("sentences"))
     }
 
     func testUnknownLayerAndSplitAreClearErrors() throws {

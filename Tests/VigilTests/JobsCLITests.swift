@@ -26,7 +26,7 @@ final class JobsCLITests: XCTestCase {
     /// fails on its options never logs a line, so that output is all there is to show.
     func testTheLogShowsTheErrorOutputOfAJobThatFailedOnItsOptions() throws {
         let cli = try CLIHarness(self)
-        let store = try CorpusStore(path: cli.db)
+        let store = try CorpusStore(path: cli.db, create: true)
         let id = try store.createJob(kind: "predict", arguments: ["--bogus"])
         try FileManager.default.createDirectory(atPath: store.jobOutputDirectory, withIntermediateDirectories: true)
         let process = Process()

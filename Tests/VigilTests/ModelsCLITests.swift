@@ -7,9 +7,9 @@ import XCTest
 final class ModelsCLITests: XCTestCase {
     func testModelsListsVersionsWithMetricsAsJSONAndText() throws {
         let cli = try CLIHarness(self)
+        let store = try CorpusStore(path: cli.db, create: true)
         XCTAssertTrue(try cli.ok(["models"]).contains("no model versions"))
         XCTAssertEqual(try cli.ok(["models", "--json"]).trimmingCharacters(in: .whitespacesAndNewlines), "[]")
-        let store = try CorpusStore(path: cli.db)
         let first = try store.createModelVersion(.init(path: "models/v1", encoder: "minilm-l6", head: "concat",
                                                        source: "gold", params: ["train_seconds": "212.5", "epochs": "10",
                                                                                 "best_epoch": "7"]))

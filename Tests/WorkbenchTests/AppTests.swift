@@ -13,7 +13,7 @@ func sampleStore(_ test: XCTestCase) throws -> CorpusStore {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-wb-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-    let store = try CorpusStore(path: dir.appendingPathComponent("vigil.sqlite").path)
+    let store = try CorpusStore(path: dir.appendingPathComponent("vigil.sqlite").path, create: true)
     let sample = packageRoot.appendingPathComponent("SampleData")
     _ = try store.ingest(try JSONLFormat.read(path: sample.appendingPathComponent("gold.jsonl").path), into: .gold)
     _ = try store.ingest(try JSONLFormat.read(path: sample.appendingPathComponent("teacher.jsonl").path),

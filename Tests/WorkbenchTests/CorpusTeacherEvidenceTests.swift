@@ -16,7 +16,7 @@ final class CorpusTeacherEvidenceTests: XCTestCase {
         let (status, _) = try runProgram(vigilBinary.path, ["demo", "--dir", dir.path, "--no-tui", "--sample-data",
                                                             packageRoot.appendingPathComponent("SampleData").path])
         XCTAssertEqual(status, 0)
-        let store = try CorpusStore(path: dir.appendingPathComponent("vigil.sqlite").path)
+        let store = try CorpusStore(path: dir.appendingPathComponent("vigil.sqlite").path, create: true)
         let runner = EffectRunner(store: store, supervisor: nil, author: "test")
 
         guard case let .filterLoaded(_, flagged)? = runner.run(.loadFilter(.ungrounded)).first else {

@@ -41,6 +41,7 @@ func fixtureModel(width: Int = 100, height: Int = 30, keymap: Keymap = .standard
                 QueueEntry(item: item(1, 11), state: .pending, drug: "warfarin"),
                 QueueEntry(item: item(2, 12), state: .accepted, drug: "heparin")],
         keymap: keymap, author: "tester", themeName: "dark", now: t0)
+    model.corpusName = "fixture.sqlite"
     _ = model.update(.resize(width: width, height: height))
     _ = model.select(0)
     _ = model.update(.sentenceLoaded(fixtureDetail(), ungrounded: [], exchange: nil))

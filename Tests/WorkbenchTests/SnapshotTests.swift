@@ -75,6 +75,20 @@ final class SnapshotTests: XCTestCase {
         assertSnapshot(buffer, named: "side-panel-44x18")
     }
 
+    /// The header names the corpus file (issue 26 item 4), and a long name is cut from the
+    /// left so the view stays visible at 80 columns.
+    func testHeaderNamesTheCorpusAndKeepsTheView() {
+        var model = fixtureModel(width: 80, height: 24)
+        model.corpusName = "trial-ADE-corpus.sqlite"
+        var header = model.render().text.components(separatedBy: "\n")[0]
+        XCTAssertTrue(header.hasPrefix(" Vigil · trial-ADE-corpus.sqlite "), header)
+        XCTAssertTrue(header.contains("view working"), header)
+        model.corpusName = "a-very-long-corpus-file-name-for-the-2026-trial.sqlite"
+        header = model.render().text.components(separatedBy: "\n")[0]
+        XCTAssertTrue(header.hasPrefix(" Vigil · …r-the-2026-trial.sqlite "), header)
+        XCTAssertTrue(header.contains("view working"), header)
+    }
+
     func testDrugColoursAndSpanRoles() {
         let model = fixtureModel()
         let detail = fixtureDetail()

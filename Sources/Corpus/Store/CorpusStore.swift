@@ -10,8 +10,11 @@ public final class CorpusStore: Sendable {
     /// Where the database lives.
     public let path: String
 
-    /// Opens (creating if needed) the corpus at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// Opens the corpus at `path` and brings its schema up to date. Only commands that make
+    /// corpora (`import`, `demo`) pass `create: true`: for every other one a missing file is
+    /// `CorpusError.noCorpus`, so a mistyped `--db` never becomes an empty corpus.
+    public init(path: String, create: Bool = false) throws {
+        guard create || FileManager.default.fileExists(atPath: path) else { throw CorpusError.noCorpus(path: path) }
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -35,6 +38,8 @@ public final class CorpusStore: Sendable {
 /// Errors of the corpus store, each naming what it was about.
 public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
+    /// No corpus file at this path (and the command does not create one).
+    case noCorpus(path: String)
     case unknownLayer(String)
     case unknownSplit(String)
     case unknownSplitPart(split: String, part: String)
@@ -56,6 +61,8 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .cannotOpen(path, reason): return "\(path): cannot open the corpus: \(reason)"
+        case let .noCorpus(path):
+            return "\(path): no corpus there (check --db / $VIGIL_DB; `vigil import …` or `vigil demo` creates one)"
         case let .unknownLayer(s): return "layer '\(s)' does not exist in this corpus"
         case let .unknownSplit(s): return "split '\(s)' does not exist (see `vigil stats` for the splits)"
         case let .unknownSplitPart(split, part): return "split '\(split)' has no part '\(part)'"
