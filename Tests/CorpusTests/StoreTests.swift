@@ -55,6 +55,21 @@ final class StoreTests: XCTestCase {
                        "an existing corpus opens without create")
     }
 
+    /// Every open store holds the shared lock beside its file, so `vigil demo` (the exclusive
+    /// lock) can tell that a corpus is open somewhere (issue 26 item 2).
+    func testAnOpenStoreHoldsTheSharedLockUntilItIsReleased() throws {
+        var store: CorpusStore? = try temporaryStore(self)
+        let path = try XCTUnwrap(store?.path)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: CorpusLock.path(for: path)))
+        XCTAssertNil(try ExclusiveCorpusLock(corpus: path), "open: no exclusive lock")
+        var second: CorpusStore? = try CorpusStore(path: path)
+        XCTAssertNotNil(second, "shared locks do not exclude each other")
+        store = nil
+        XCTAssertNil(try ExclusiveCorpusLock(corpus: path), "still open in the second store")
+        second = nil
+        XCTAssertNotNil(try ExclusiveCorpusLock(corpus: path), "closed everywhere: the exclusive lock is free")
+    }
+
     func testIngestWritesSentencesMentionsAndLayerAnnotations() throws {
         let store = try temporaryStore(self)
         let summary = try store.ingest(Self.smallBatch(), into: .gold)

@@ -9,6 +9,8 @@ public final class CorpusStore: Sendable {
     public let pool: DatabasePool
     /// Where the database lives.
     public let path: String
+    /// Holds the shared lock on `CorpusLock.path(for: path)` while the store lives (-1: none).
+    private let lockDescriptor: Int32
 
     /// Opens the corpus at `path` and brings its schema up to date. Only commands that make
     /// corpora (`import`, `demo`) pass `create: true`: for every other one a missing file is
@@ -16,6 +18,7 @@ public final class CorpusStore: Sendable {
     public init(path: String, create: Bool = false) throws {
         guard create || FileManager.default.fileExists(atPath: path) else { throw CorpusError.noCorpus(path: path) }
         self.path = path
+        lockDescriptor = CorpusLock.shared(path)
         var config = Configuration()
         config.foreignKeysEnabled = true
         // Other processes (jobs, a second TUI) write the same file: wait for them.
@@ -24,9 +27,14 @@ public final class CorpusStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
+            if lockDescriptor >= 0 { close(lockDescriptor) }  // deinit does not run for a half-made store
             throw CorpusError.cannotOpen(path: path, reason: "\(error)")
         }
         try Schema.migrator.migrate(pool)
+    }
+
+    deinit {
+        if lockDescriptor >= 0 { close(lockDescriptor) }
     }
 
     /// The migrations this file has applied, oldest first.
