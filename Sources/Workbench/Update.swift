@@ -52,11 +52,14 @@ extension WorkbenchModel {
         case .drugAdded(let entry):
             return drugAdded(entry)
         case .jobs(let rows):
-            let finished = jobs.contains { old in
-                old.isActive && rows.contains { $0.job.id == old.job.id && !$0.isActive }
+            let finished = rows.filter { row in
+                !row.isActive && jobs.contains { $0.job.id == row.job.id && $0.isActive }
             }
             jobs = rows
-            guard finished else { return [] }
+            guard !finished.isEmpty else { return [] }
+            // Told in the status line, which every size shows (the jobs panel is hidden below 100 columns).
+            say(finished.map(Self.finishedText).joined(separator: "; "),
+                error: finished.contains { $0.isLost || $0.job.state == .failed || $0.job.state == .lost })
             // A finished job may have brought a new teacher run or student version: the sets
             // behind the filters and the disagreement order are stale.
             filterSets = [:]
@@ -80,6 +83,19 @@ extension WorkbenchModel {
         case .info(let text):
             say(text)
             return []
+        }
+    }
+
+    /// "job 3 train succeeded", "job 4 teach failed: <the error's first line>".
+    static func finishedText(_ row: JobRow) -> String {
+        let name = "job \(row.job.id) \(row.job.kind)"
+        if row.isLost || row.job.state == .lost { return "\(name) lost: its process is gone" }
+        switch row.job.state {
+        case .failed:
+            let first = row.job.error?.split(separator: "\n").first.map(String.init) ?? ""
+            return first.isEmpty ? "\(name) failed" : "\(name) failed: \(first)"
+        default:
+            return "\(name) \(row.job.state.rawValue)"
         }
     }
 

@@ -233,6 +233,46 @@ final class UpdateTests: XCTestCase {
         XCTAssertTrue(model.filterSets.isEmpty)
     }
 
+    /// At 80×24 the side panel with the jobs is hidden: a job's end is told in the status line,
+    /// at every size (issue 26 item 9).
+    func testAJobThatFinishesIsToldInTheStatusLineAtEverySize() {
+        var model = fixtureModel(width: 80, height: 24)
+        let train = Job(3, kind: "train", state: .running, createdAt: t0)
+        var teach = Job(4, kind: "teach", state: .running, createdAt: t0)
+        var eval = Job(5, kind: "eval", state: .running, createdAt: t0)
+        let row = { (job: Job) in JobRow(job: job, isLost: false, log: []) }
+        _ = model.update(.jobs([row(eval), row(teach), row(train)]))
+        XCTAssertNil(model.message)
+
+        var done = train
+        done.state = .succeeded
+        _ = model.update(.jobs([row(eval), row(teach), row(done)]))
+        XCTAssertEqual(model.message, "job 3 train succeeded")
+        XCTAssertFalse(model.messageIsError)
+        XCTAssertTrue(model.render().text.contains("job 3 train succeeded"), "the side panel is hidden at 80×24")
+
+        teach.state = .failed
+        teach.error = "models/minilm-l6/config.json: no such file\nUsage: vigil teach …"
+        _ = model.update(.jobs([row(eval), row(teach), row(done)]))
+        XCTAssertEqual(model.message, "job 4 teach failed: models/minilm-l6/config.json: no such file")
+        XCTAssertTrue(model.messageIsError)
+        XCTAssertTrue(model.render().text.contains("job 4 teach failed: models/minilm-l6/config.json"))
+
+        eval.state = .cancelled
+        _ = model.update(.jobs([JobRow(job: eval, isLost: false, log: []), row(teach), row(done)]))
+        XCTAssertEqual(model.message, "job 5 eval cancelled")
+        _ = model.update(.info("something else"))
+        _ = model.update(.jobs([row(eval), row(teach), row(done)]))
+        XCTAssertEqual(model.message, "something else", "only a change of state is told, once")
+
+        var lost = Job(6, kind: "predict", state: .running, createdAt: t0)
+        _ = model.update(.jobs([row(lost)]))
+        lost.state = .lost
+        _ = model.update(.jobs([JobRow(job: lost, isLost: true, log: [])]))
+        XCTAssertEqual(model.message, "job 6 predict lost: its process is gone")
+        XCTAssertTrue(model.messageIsError)
+    }
+
     func testNextPendingSkipsDecidedItems() {
         var model = fixtureModel()
         model.queue[1].state = .accepted
