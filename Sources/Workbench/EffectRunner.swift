@@ -16,6 +16,7 @@ public final class EffectRunner {
     public private(set) var quitRequested = false
     /// Messages produced off the main thread (metrics), collected by `drain`.
     private let mailbox = Mailbox()
+    private let metricsRefresher = Refresher()
 
     public init(store: CorpusStore, supervisor: JobSupervisor?, author: String) {
         self.store = store
@@ -121,11 +122,12 @@ public final class EffectRunner {
                       action: event.action)
     }
 
-    /// Scores every layer against gold on the test split (off the main thread).
+    /// Scores every layer against gold on the test split (off the main thread); asked for after
+    /// every decision, so requests that arrive while one runs are folded into one more run.
     public func refreshMetricsInBackground() {
         let store = self.store
         let mailbox = self.mailbox
-        Thread.detachNewThread {
+        metricsRefresher.request {
             if let msg = try? Self.metrics(store) { mailbox.put(msg) }
         }
     }
@@ -208,5 +210,37 @@ final class Mailbox: @unchecked Sendable {
         let result = messages
         messages = []
         return result
+    }
+}
+
+/// Runs background work one piece at a time: a request while one runs waits, replacing any
+/// that waits already, so a burst of decisions costs two evaluations and the scores that arrive
+/// last are those of the newest corpus, never an older run finishing late.
+final class Refresher: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = false
+    private var next: (@Sendable () -> Void)?
+
+    func request(_ work: @escaping @Sendable () -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        next = work
+        guard !running else { return }
+        running = true
+        Thread.detachNewThread { self.drain() }
+    }
+
+    private func drain() {
+        while true {
+            lock.lock()
+            guard let work = next else {
+                running = false
+                lock.unlock()
+                return
+            }
+            next = nil
+            lock.unlock()
+            work()
+        }
     }
 }

@@ -167,7 +167,9 @@ extension WorkbenchModel {
                 drafts[mention] = Self.initialDraft(detail.drugs[i], detail)
             }
         }
-        let refresh: [Effect] = team ? [.refreshAgreement] : []
+        // The curated layer changed: its scores in the side panel follow (milliseconds, off the
+        // main thread), and in a team the agreement too.
+        let refresh: [Effect] = [.refreshMetrics] + (team ? [.refreshAgreement] : [])
         switch decision.action {
         case .decide:
             say("saved \(decision.item): \(decision.state.rawValue)")

@@ -101,6 +101,63 @@ final class AppTests: XCTestCase {
         XCTAssertTrue(backend.screen.text.contains("Item 1/"))
     }
 
+    /// Feeds background messages (the scores) to the app until `done` holds or 10 s pass.
+    func waitFor(_ app: WorkbenchApp, _ done: (WorkbenchModel) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            for msg in app.runner.drain() { app.send(msg) }
+            if done(app.model) { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return false
+    }
+
+    /// The side panel's curated scores follow each decision (and its undo) without an :eval
+    /// job (issue 26 item 6).
+    func testTheCuratedScoresRefreshAfterEachDecision() throws {
+        let store = try sampleStore(self)
+        let (app, backend) = try makeApp(store)
+        let curated = { (model: WorkbenchModel) in model.metrics.first { $0.layer == "curated" } }
+        XCTAssertTrue(waitFor(app) { curated($0) != nil }, "the first scores arrive")
+        let before = try XCTUnwrap(curated(app.model))
+        XCTAssertEqual(before.strict.tp + before.strict.fp, 0, "nothing curated yet")
+        for _ in 0..<20 where app.model.currentDraft?.spans.isEmpty ?? true { press(app, "j") }
+        XCTAssertFalse(app.model.currentDraft?.spans.isEmpty ?? true, "an item with the teacher's spans")
+
+        press(app, "<Enter>")
+        XCTAssertTrue(waitFor(app) { curated($0) != before }, "the decision changes the curated row")
+        let after = try XCTUnwrap(curated(app.model))
+        XCTAssertGreaterThan(after.strict.tp + after.strict.fp, 0)
+        app.frame()
+        XCTAssertTrue(backend.screen.text.contains("curated    S " + WorkbenchModel.prf(after.strict)),
+                      backend.screen.text)
+        press(app, "u")
+        XCTAssertTrue(waitFor(app) { curated($0) == before }, "undo takes the scores back")
+    }
+
+    func testScoreRefreshesRunOneAtATimeAndABurstCostsOneMore() {
+        let refresher = Refresher()
+        let runs = Mailbox()  // a locked list, here of the runs' numbers
+        let started = DispatchSemaphore(value: 0), gate = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        refresher.request {
+            started.signal()
+            gate.wait()
+            runs.put(.info("0"))
+        }
+        XCTAssertEqual(started.wait(timeout: .now() + 10), .success)
+        for i in 1...10 {
+            refresher.request {
+                runs.put(.info("\(i)"))
+                done.signal()
+            }
+        }
+        gate.signal()
+        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+        Thread.sleep(forTimeInterval: 0.1)
+        let numbers = runs.take().compactMap { msg -> String? in if case .info(let n) = msg { n } else { nil } }
+        XCTAssertEqual(numbers, ["0", "10"], "the running one, then only the newest request")
+    }
+
     func testMetricsScoreTheLayersAgainstGold() throws {
         let store = try sampleStore(self)
         guard case let .metrics(scope, rows, trend, curve) = try EffectRunner.metrics(store) else { return XCTFail() }

@@ -273,6 +273,16 @@ final class UpdateTests: XCTestCase {
         XCTAssertTrue(model.messageIsError)
     }
 
+    func testEveryDecisionRefreshesTheScores() {
+        var model = fixtureModel()
+        let decision = SavedDecision(item: item(1, 10), state: .noADE, spans: [], note: nil, action: .decide)
+        XCTAssertEqual(model.update(.saved(decision)), [.refreshMetrics], "the curated row follows each decision")
+        var undone = decision
+        undone.action = .undo
+        undone.state = .pending
+        XCTAssertEqual(model.update(.saved(undone)).last, .refreshMetrics, "and each undo")
+    }
+
     func testNextPendingSkipsDecidedItems() {
         var model = fixtureModel()
         model.queue[1].state = .accepted
