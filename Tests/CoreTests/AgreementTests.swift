@@ -1,4 +1,4 @@
-import Core
+@testable import Core
 import XCTest
 
 /// Agreement figures checked against hand-worked values (the working is in the comments).
@@ -28,6 +28,14 @@ final class AgreementTests: XCTestCase {
     // Three raters with gaps: units {1,1,0}, {0,0}, {1} (one value: not pairable), {1,1}.
     // Unit 1 (m = 3, weight 1/2): o_11 += 1, o_10 += 1, o_01 += 1. Unit 2: o_00 += 2. Unit 4: o_11 += 2.
     // n_1 = 3 + 1 = 4, n_0 = 1 + 2 = 3, n = 7. alpha = 1 - 6 · 2 / (2 · 4 · 3) = 0.5.
+    func testBinaryAlphaEqualsTheGeneralOne() throws {
+        var random = SplitMix64(seed: 5)
+        let units: [[Bool]] = (0..<500).map { _ in (0..<Int(1 + random.next() % 4)).map { _ in random.next() % 3 == 0 } }
+        let binary = units.map { (values: $0.count, ones: $0.filter { $0 }.count) }
+        XCTAssertEqual(try XCTUnwrap(Agreement.krippendorffAlpha(binary: binary)),
+                       try XCTUnwrap(Agreement.krippendorffAlpha(units)), accuracy: 1e-12)
+    }
+
     func testKrippendorffAlphaWithMissingValues() throws {
         let units: [[Int]] = [[1, 1, 0], [0, 0], [1], [1, 1]]
         XCTAssertEqual(try XCTUnwrap(Agreement.krippendorffAlpha(units)), 0.5, accuracy: 1e-12)

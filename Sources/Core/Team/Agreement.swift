@@ -6,9 +6,9 @@ public struct AgreementItem: Sendable {
     public var drug: String
     /// Decided answers (accepted or no ADE) by curator name; imports are not curators.
     public var answers: [String: CuratorAnswer]
-    /// Gold's ADE spans for the drug, nil when gold has not answered the item.
+    /// Gold's ADE spans for the drug (sorted, no duplicates), nil when gold has not answered the item.
     public var gold: [Span]?
-    /// The latest teacher run's spans, nil when the teacher has not answered the item.
+    /// The latest teacher run's spans (sorted), nil when the teacher has not answered the item.
     public var teacher: [Span]?
 
     public init(sentenceID: Int64, drugMentionID: Int64, drug: String, answers: [String: CuratorAnswer],
@@ -17,8 +17,8 @@ public struct AgreementItem: Sendable {
         self.drugMentionID = drugMentionID
         self.drug = drug
         self.answers = answers
-        self.gold = gold
-        self.teacher = teacher
+        self.gold = gold.map { Array(Set($0)).sorted() }
+        self.teacher = teacher.map { Array(Set($0)).sorted() }
     }
 }
 
@@ -83,47 +83,116 @@ public struct Agreement: Sendable, Encodable {
 
     public init(items: [AgreementItem]) {
         let names = Set(items.flatMap(\.answers.keys)).sorted()
-        var byCurator: [String: [Int]] = [:]
-        for (index, item) in items.enumerated() {
-            for name in item.answers.keys { byCurator[name, default: []].append(index) }
+        let column = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let k = names.count
+        // One row per item, one column per curator: their ADE spans ([] for "no ADE"), nil
+        // where they have not decided. Everything below is a pass over this table.
+        var table = [[Span]?](repeating: nil, count: items.count * k)
+        for (i, item) in items.enumerated() {
+            for (name, answer) in item.answers { table[i * k + column[name]!] = Self.adeSpans(answer) }
         }
-        curators = names.map { name in
-            let mine = byCurator[name, default: []].map { items[$0] }
-            let withGold = mine.filter { $0.gold != nil }
-            var curator = Curator(name: name, items: mine.count, goldItems: withGold.count, goldStrictF1: nil,
-                                  goldLenientF1: nil, teacherItems: 0, teacherUnchanged: 0)
-            if !withGold.isEmpty {
-                let (strict, lenient) = Self.scores(withGold.map { (Self.adeSpans($0.answers[name]!), $0.gold!) })
+
+        curators = names.enumerated().map { c, name in
+            var curator = Curator(name: name, items: 0, goldItems: 0, goldStrictF1: nil, goldLenientF1: nil,
+                                  teacherItems: 0, teacherUnchanged: 0)
+            var strict = Score(), lenient = Score()
+            for (i, item) in items.enumerated() {
+                guard let spans = table[i * k + c] else { continue }
+                curator.items += 1
+                if let gold = item.gold {
+                    curator.goldItems += 1
+                    strict = strict + Evaluation.score(predicted: spans, gold: gold, .strict)
+                    lenient = lenient + Evaluation.score(predicted: spans, gold: gold, .lenient)
+                }
+                if let teacher = item.teacher {
+                    curator.teacherItems += 1
+                    if spans == teacher { curator.teacherUnchanged += 1 }
+                }
+            }
+            if curator.goldItems > 0 {
                 curator.goldStrictF1 = Self.f1(strict)
                 curator.goldLenientF1 = Self.f1(lenient)
-            }
-            for item in mine {
-                guard let teacher = item.teacher else { continue }
-                curator.teacherItems += 1
-                if Self.adeSpans(item.answers[name]!) == Array(Set(teacher)).sorted() { curator.teacherUnchanged += 1 }
             }
             return curator
         }
 
         var pairs: [Pair] = []
-        for (i, a) in names.enumerated() {
-            let mineA = Set(byCurator[a, default: []])
-            for b in names[(i + 1)...] {
-                let shared = byCurator[b, default: []].filter(mineA.contains).map { items[$0] }
-                let answersA = shared.map { $0.answers[a]! }, answersB = shared.map { $0.answers[b]! }
-                let (strict, lenient) = Self.scores(zip(answersB, answersA).map { (Self.adeSpans($0), Self.adeSpans($1)) })
+        for a in 0..<k {
+            for b in (a + 1)..<max(a + 1, k) {
+                var strict = Score(), lenient = Score()
+                var labels = LabelCounts()
+                var shared = 0, disagreements = 0
+                for i in items.indices {
+                    guard let spansA = table[i * k + a], let spansB = table[i * k + b] else { continue }
+                    shared += 1
+                    strict = strict + Evaluation.score(predicted: spansB, gold: spansA, .strict)
+                    lenient = lenient + Evaluation.score(predicted: spansB, gold: spansA, .lenient)
+                    labels.add(!spansA.isEmpty, !spansB.isEmpty)
+                    if spansA != spansB { disagreements += 1 }
+                }
                 pairs.append(Pair(
-                    a: a, b: b, items: shared.count, pairsA: strict.tp + strict.fn, pairsB: strict.tp + strict.fp,
-                    strictF1: Self.f1(strict), lenientF1: Self.f1(lenient),
-                    kappa: Self.cohensKappa(answersA.map(\.hasADE), answersB.map(\.hasADE)),
-                    disagreements: zip(answersA, answersB).filter { !$0.agrees(with: $1) }.count))
+                    a: names[a], b: names[b], items: shared, pairsA: strict.tp + strict.fn, pairsB: strict.tp + strict.fp,
+                    strictF1: Self.f1(strict), lenientF1: Self.f1(lenient), kappa: labels.kappa,
+                    disagreements: disagreements))
             }
         }
         self.pairs = pairs
 
-        let units = items.filter { $0.answers.count > 1 }.map { $0.answers.values.map(\.hasADE) }
+        // Alpha on binary labels: per item, how many curators decided and how many saw an ADE.
+        var units: [(values: Int, ones: Int)] = []
+        for i in items.indices {
+            var values = 0, ones = 0
+            for c in 0..<k {
+                guard let spans = table[i * k + c] else { continue }
+                values += 1
+                if !spans.isEmpty { ones += 1 }
+            }
+            if values > 1 { units.append((values, ones)) }
+        }
         alphaItems = units.count
-        alpha = Self.krippendorffAlpha(units)
+        alpha = Self.krippendorffAlpha(binary: units)
+    }
+
+    /// A 2×2 table of two raters' binary labels.
+    struct LabelCounts {
+        var both = 0, onlyA = 0, onlyB = 0, neither = 0
+
+        mutating func add(_ a: Bool, _ b: Bool) {
+            switch (a, b) {
+            case (true, true): both += 1
+            case (true, false): onlyA += 1
+            case (false, true): onlyB += 1
+            case (false, false): neither += 1
+            }
+        }
+
+        /// Cohen's kappa: (p_o - p_e) / (1 - p_e), with p_e from each rater's own label rates;
+        /// nil without items or when chance agreement is total.
+        var kappa: Double? {
+            let n = Double(both + onlyA + onlyB + neither)
+            guard n > 0 else { return nil }
+            let observed = Double(both + neither) / n
+            let a1 = Double(both + onlyA) / n, b1 = Double(both + onlyB) / n
+            let expected = a1 * b1 + (1 - a1) * (1 - b1)
+            guard expected < 1 else { return nil }
+            return (observed - expected) / (1 - expected)
+        }
+    }
+
+    /// Krippendorff's alpha (nominal) for binary labels given per unit as (values, ones):
+    /// the coincidence counts are o_11 = Σ ones(ones-1)/(m-1), o_00 likewise for zeros and
+    /// o_01 = o_10 = Σ ones·zeros/(m-1); the same figure as `krippendorffAlpha(_:)`.
+    static func krippendorffAlpha(binary units: [(values: Int, ones: Int)]) -> Double? {
+        var o11 = 0.0, o00 = 0.0, o01 = 0.0
+        for unit in units where unit.values > 1 {
+            let m = Double(unit.values), ones = Double(unit.ones), zeros = m - ones
+            o11 += ones * (ones - 1) / (m - 1)
+            o00 += zeros * (zeros - 1) / (m - 1)
+            o01 += ones * zeros / (m - 1)
+        }
+        let n1 = o11 + o01, n0 = o00 + o01, n = n1 + n0
+        guard n > 1, n1 * n0 > 0 else { return nil }
+        return 1 - (n - 1) * (2 * o01) / (2 * n1 * n0)
     }
 
     /// The pair for two curators, in either order.
@@ -138,16 +207,7 @@ public struct Agreement: Sendable, Encodable {
         score.tp + score.fp + score.fn == 0 ? 1 : score.f1
     }
 
-    /// Strict and lenient totals over items, each (predicted, reference) spans of one drug
-    /// mention: `Evaluation`'s matching, item by item (pairs only match within their item).
-    static func scores(_ items: [([Span], [Span])]) -> (strict: Score, lenient: Score) {
-        var strict = Score(), lenient = Score()
-        for (predicted, reference) in items {
-            strict = strict + Evaluation.score(predicted: predicted, gold: reference, .strict)
-            lenient = lenient + Evaluation.score(predicted: predicted, gold: reference, .lenient)
-        }
-        return (strict, lenient)
-    }
+
 
     private static func adeSpans(_ answer: CuratorAnswer) -> [Span] {
         answer.hasADE ? answer.spans : []
@@ -162,13 +222,9 @@ public struct Agreement: Sendable, Encodable {
     /// (p_o - p_e) / (1 - p_e), with p_e from each rater's own label rates.
     public static func cohensKappa(_ a: [Bool], _ b: [Bool]) -> Double? {
         precondition(a.count == b.count, "kappa needs the same items for both raters")
-        guard !a.isEmpty else { return nil }
-        let n = Double(a.count)
-        let observed = Double(zip(a, b).filter { $0 == $1 }.count) / n
-        let a1 = Double(a.filter { $0 }.count) / n, b1 = Double(b.filter { $0 }.count) / n
-        let expected = a1 * b1 + (1 - a1) * (1 - b1)
-        guard expected < 1 else { return nil }
-        return (observed - expected) / (1 - expected)
+        var counts = LabelCounts()
+        for (x, y) in zip(a, b) { counts.add(x, y) }
+        return counts.kappa
     }
 
     /// Krippendorff's alpha for nominal labels, each unit holding the labels of the raters

@@ -231,12 +231,12 @@ extension CorpusStore {
     /// Makes `review_answer` say what `event` says about its author's answer.
     private static func applyAnswer(_ event: ReviewEvent, _ db: Database) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO review_answer(drug_mention_id, curator, scope, sentence_id, state, note, last_event_id, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO review_answer(drug_mention_id, curator, scope, sentence_id, state, note, last_event_id, updated_at, spans)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(drug_mention_id, curator, scope) DO UPDATE SET state = excluded.state, note = excluded.note,
-                last_event_id = excluded.last_event_id, updated_at = excluded.updated_at
+                last_event_id = excluded.last_event_id, updated_at = excluded.updated_at, spans = excluded.spans
             """).execute(arguments: [event.item.drugMentionID, event.author, event.scope.rawValue, event.item.sentenceID,
-                             event.stateAfter.rawValue, event.note, event.id, event.createdAt])
+                             event.stateAfter.rawValue, event.note, event.id, event.createdAt, encode(event.spansAfter)])
     }
 
     /// One row of `review_answer` with its spans.
@@ -251,8 +251,8 @@ extension CorpusStore {
     /// An item's answers, in the order they last changed.
     static func answers(_ item: ItemKey, _ db: Database) throws -> [StoredAnswer] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT a.curator, a.scope, a.state, a.note, a.last_event_id, a.updated_at, e.spans_after
-            FROM review_answer a JOIN review_event e ON e.id = a.last_event_id
+            SELECT a.curator, a.scope, a.state, a.note, a.last_event_id, a.updated_at, a.spans
+            FROM review_answer a
             WHERE a.drug_mention_id = ? ORDER BY a.last_event_id
             """), arguments: [item.drugMentionID]).map { row in
             StoredAnswer(answer: CuratorAnswer(curator: row[0], state: ReviewState(rawValue: row[2]) ?? .pending,
@@ -313,7 +313,7 @@ extension CorpusStore {
 
     static func reviewStatus(_ item: ItemKey, curator: String, scope: ReviewScope, _ db: Database) throws -> ReviewStatus {
         guard let row = try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT a.state, a.note, e.spans_after FROM review_answer a JOIN review_event e ON e.id = a.last_event_id
+            SELECT a.state, a.note, a.spans FROM review_answer a
             WHERE a.drug_mention_id = ? AND a.curator = ? AND a.scope = ?
             """), arguments: [item.drugMentionID, curator, scope.rawValue]) else {
             return ReviewStatus(state: .pending, spans: [], note: nil, resolution: .none)

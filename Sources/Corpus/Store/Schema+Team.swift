@@ -68,6 +68,19 @@ extension Schema {
             INSERT INTO curator(name, role, created_at)
             SELECT author, 'curator', min(created_at) FROM review_event GROUP BY author
             """)
+        // The derived answers and resolutions are rebuilt from the log by v8, which runs with it.
+    }
+
+    /// Version 8: each answer carries its spans (`review_answer.spans`, the JSON of its last
+    /// event's `spans_after`), so agreement reads every answer of a corpus without a lookup
+    /// into the event log per answer.
+    static func v8AnswerSpans(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE review_answer ADD COLUMN spans TEXT NOT NULL DEFAULT '[]';
+            UPDATE review_answer SET spans = (SELECT spans_after FROM review_event WHERE id = review_answer.last_event_id);
+            """)
+        // Every past decision becomes its author's answer; review_item and the curated layer
+        // are derived again from those answers (see `Core.Resolution`).
         try CorpusStore.rebuildDerivedReviewState(db)
     }
 }

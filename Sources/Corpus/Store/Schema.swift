@@ -12,6 +12,7 @@ enum Schema {
         migrator.registerMigration("v5-pubmed", migrate: v5PubMed)
         migrator.registerMigration("v6-job-reliability", migrate: v6JobReliability)
         migrator.registerMigration("v7-team", migrate: v7Team)
+        migrator.registerMigration("v8-answer-spans", migrate: v8AnswerSpans)
         return migrator
     }
 

@@ -316,8 +316,7 @@ extension CorpusStore {
         try pool.read { db in
             var result: [ItemKey: CuratorAnswer] = [:]
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT a.sentence_id, a.drug_mention_id, a.state, e.spans_after FROM review_answer a
-                JOIN review_event e ON e.id = a.last_event_id
+                SELECT a.sentence_id, a.drug_mention_id, a.state, a.spans FROM review_answer a
                 WHERE a.curator = ? AND a.scope = 'answer' AND a.state IN ('accepted', 'no-ade')
                 """, arguments: [curator])
             while let row = try cursor.next() {
@@ -333,39 +332,52 @@ extension CorpusStore {
     public func agreementItems(sentences: SentenceSelection = .all) throws -> [AgreementItem] {
         try pool.read { db in
             let (filter, arguments) = try sentences.sqlFilter(column: "a.sentence_id", db)
-            var items: [Int64: AgreementItem] = [:]
+            var answers: [Int64: (sentence: Int64, answers: [String: CuratorAnswer])] = [:]
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT a.sentence_id, a.drug_mention_id, m.normalized, a.curator, a.state, e.spans_after
-                FROM review_answer a JOIN review_event e ON e.id = a.last_event_id
-                JOIN drug_mention m ON m.id = a.drug_mention_id
+                SELECT a.sentence_id, a.drug_mention_id, a.curator, a.state, a.spans
+                FROM review_answer a
                 WHERE a.scope = 'answer' AND a.state IN ('accepted', 'no-ade') AND a.curator NOT LIKE 'import:%'
                 \(filter)
                 """, arguments: arguments)
             while let row = try cursor.next() {
-                let mention: Int64 = row[1], curator: String = row[3]
-                let answer = CuratorAnswer(curator: curator, state: ReviewState(rawValue: row[4]) ?? .pending,
-                                           spans: Self.decode(row[5]))
-                items[mention, default: AgreementItem(sentenceID: row[0], drugMentionID: mention, drug: row[2],
-                                                      answers: [:])].answers[curator] = answer
+                let mention: Int64 = row[1], curator: String = row[2]
+                let state: String = row[3]
+                let answer = CuratorAnswer(curator: curator, state: state == "accepted" ? .accepted : .noADE,
+                                           spans: Self.decode(row[4]))
+                answers[mention, default: (row[0], [:])].answers[curator] = answer
             }
+            // What gold and the latest teacher run say about those items: covered, and spans.
+            var references: [LayerKind: (covered: Set<Int64>, spans: [Int64: [Span]])] = [:]
             for kind in [LayerKind.gold, .teacher] {
                 guard let layer = try? Self.layer(LayerRef(kind), db) else { continue }
-                let covered = try Int64.fetchAll(db, sql: "SELECT drug_mention_id FROM layer_item WHERE layer_id = ?",
-                                                 arguments: [layer.id])
-                for mention in covered where items[mention] != nil {
-                    if kind == .gold { items[mention]!.gold = [] } else { items[mention]!.teacher = [] }
+                var covered: Set<Int64> = []
+                for mention in try Int64.fetchAll(db, sql: "SELECT drug_mention_id FROM layer_item WHERE layer_id = ?",
+                                                  arguments: [layer.id]) where answers[mention] != nil {
+                    covered.insert(mention)
                 }
-                let spans = try Row.fetchCursor(db, sql: "SELECT drug_mention_id, start, \"end\" FROM ade WHERE layer_id = ?",
-                                                arguments: [layer.id])
-                while let row = try spans.next() {
+                var spans: [Int64: [Span]] = [:]
+                let rows = try Row.fetchCursor(db, sql: "SELECT drug_mention_id, start, \"end\" FROM ade WHERE layer_id = ?",
+                                               arguments: [layer.id])
+                while let row = try rows.next() {
                     let mention: Int64 = row[0]
-                    guard items[mention] != nil else { continue }
-                    let span = Span(row[1], row[2])
-                    if kind == .gold { items[mention]!.gold = (items[mention]!.gold ?? []) + [span] }
-                    else { items[mention]!.teacher = (items[mention]!.teacher ?? []) + [span] }
+                    if covered.contains(mention) { spans[mention, default: []].append(Span(row[1], row[2])) }
                 }
+                references[kind] = (covered, spans)
             }
-            return items.values.sorted { ($0.sentenceID, $0.drugMentionID) < ($1.sentenceID, $1.drugMentionID) }
+            var names: [Int64: String] = [:]
+            let mentions = try Row.fetchCursor(db, sql: "SELECT id, normalized FROM drug_mention")
+            while let row = try mentions.next() {
+                let id: Int64 = row[0]
+                if answers[id] != nil { names[id] = row[1] }
+            }
+            func reference(_ kind: LayerKind, _ mention: Int64) -> [Span]? {
+                guard let r = references[kind], r.covered.contains(mention) else { return nil }
+                return r.spans[mention] ?? []
+            }
+            return answers.map { mention, entry in
+                AgreementItem(sentenceID: entry.sentence, drugMentionID: mention, drug: names[mention] ?? "",
+                              answers: entry.answers, gold: reference(.gold, mention), teacher: reference(.teacher, mention))
+            }.sorted { ($0.sentenceID, $0.drugMentionID) < ($1.sentenceID, $1.drugMentionID) }
         }
     }
 
