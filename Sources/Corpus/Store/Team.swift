@@ -332,27 +332,38 @@ extension CorpusStore {
     public func agreementItems(sentences: SentenceSelection = .all) throws -> [AgreementItem] {
         try pool.read { db in
             let (filter, arguments) = try sentences.sqlFilter(column: "a.sentence_id", db)
-            var answers: [Int64: (sentence: Int64, answers: [String: CuratorAnswer])] = [:]
+            // Rows come in primary-key order, so each item's answers arrive together; curators
+            // come as row ids, named once.
+            var curatorNames: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT rowid, name FROM curator") { curatorNames[row[0]] = row[1] }
+            var grouped: [(mention: Int64, sentence: Int64, answers: [String: CuratorAnswer])] = []
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT a.sentence_id, a.drug_mention_id, a.curator, a.state, a.spans
-                FROM review_answer a
+                SELECT a.sentence_id, a.drug_mention_id, c.rowid, a.state = 'accepted', a.spans
+                FROM review_answer a JOIN curator c ON c.name = a.curator
                 WHERE a.scope = 'answer' AND a.state IN ('accepted', 'no-ade') AND a.curator NOT LIKE 'import:%'
                 \(filter)
+                ORDER BY a.drug_mention_id
                 """, arguments: arguments)
             while let row = try cursor.next() {
-                let mention: Int64 = row[1], curator: String = row[2]
-                let state: String = row[3]
-                let answer = CuratorAnswer(curator: curator, state: state == "accepted" ? .accepted : .noADE,
+                let mention: Int64 = row[1]
+                guard let curator = curatorNames[row[2]] else { continue }
+                let accepted: Bool = row[3]
+                let answer = CuratorAnswer(curator: curator, state: accepted ? .accepted : .noADE,
                                            spans: Self.decode(row[4]))
-                answers[mention, default: (row[0], [:])].answers[curator] = answer
+                if grouped.last?.mention == mention {
+                    grouped[grouped.count - 1].answers[curator] = answer
+                } else {
+                    grouped.append((mention, row[0], [curator: answer]))
+                }
             }
+            let answered = Set(grouped.map(\.mention))
             // What gold and the latest teacher run say about those items: covered, and spans.
             var references: [LayerKind: (covered: Set<Int64>, spans: [Int64: [Span]])] = [:]
             for kind in [LayerKind.gold, .teacher] {
                 guard let layer = try? Self.layer(LayerRef(kind), db) else { continue }
                 var covered: Set<Int64> = []
                 for mention in try Int64.fetchAll(db, sql: "SELECT drug_mention_id FROM layer_item WHERE layer_id = ?",
-                                                  arguments: [layer.id]) where answers[mention] != nil {
+                                                  arguments: [layer.id]) where answered.contains(mention) {
                     covered.insert(mention)
                 }
                 var spans: [Int64: [Span]] = [:]
@@ -368,15 +379,16 @@ extension CorpusStore {
             let mentions = try Row.fetchCursor(db, sql: "SELECT id, normalized FROM drug_mention")
             while let row = try mentions.next() {
                 let id: Int64 = row[0]
-                if answers[id] != nil { names[id] = row[1] }
+                if answered.contains(id) { names[id] = row[1] }
             }
             func reference(_ kind: LayerKind, _ mention: Int64) -> [Span]? {
                 guard let r = references[kind], r.covered.contains(mention) else { return nil }
                 return r.spans[mention] ?? []
             }
-            return answers.map { mention, entry in
-                AgreementItem(sentenceID: entry.sentence, drugMentionID: mention, drug: names[mention] ?? "",
-                              answers: entry.answers, gold: reference(.gold, mention), teacher: reference(.teacher, mention))
+            return grouped.map { entry in
+                AgreementItem(sentenceID: entry.sentence, drugMentionID: entry.mention, drug: names[entry.mention] ?? "",
+                              answers: entry.answers, gold: reference(.gold, entry.mention),
+                              teacher: reference(.teacher, entry.mention))
             }.sorted { ($0.sentenceID, $0.drugMentionID) < ($1.sentenceID, $1.drugMentionID) }
         }
     }
