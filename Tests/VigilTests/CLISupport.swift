@@ -52,8 +52,17 @@ final class CLIHarness {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        // Both pipes drain at once: a child that fills stderr while we wait on stdout would
+        // otherwise block forever.
+        nonisolated(unsafe) var errData = Data()
+        let stderrRead = DispatchGroup()
+        stderrRead.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            stderrRead.leave()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        stderrRead.wait()
         process.waitUntilExit()
         return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
@@ -74,6 +83,32 @@ final class CLIHarness {
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// Runs bash scripts all at once against this corpus (from the package root) and waits
+    /// for every one; returns each exit status with its stderr (kept in files, so no pipe can
+    /// fill up and block a writer).
+    func runScriptsAtOnce(_ scripts: [String]) throws -> [(status: Int32, stderr: String)] {
+        let processes = try scripts.enumerated().map { index, script -> (Process, String) in
+            let scriptPath = path("script\(index).sh"), errPath = path("script\(index).err")
+            try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+            FileManager.default.createFile(atPath: errPath, contents: nil)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = [scriptPath]
+            var env = ProcessInfo.processInfo.environment
+            env["VIGIL_DB"] = db
+            p.environment = env
+            p.currentDirectoryURL = packageRoot
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+            try p.run()
+            return (p, errPath)
+        }
+        return processes.map { p, errPath in
+            p.waitUntilExit()
+            return (p.terminationStatus, (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        }
+    }
 }
 
 /// SampleData file path.

@@ -27,25 +27,11 @@ final class ConcurrencyTests: XCTestCase {
         func writer(_ author: String, _ slice: ArraySlice<String>) -> String {
             slice.map { "\"\(binary)\" review set \($0) --state no-ade --author \(author) || exit 1" }.joined(separator: "\n")
         }
-        let a = cli.path("a.sh"), b = cli.path("b.sh"), r = cli.path("r.sh")
-        try writer("a", items[0..<perWriter]).write(toFile: a, atomically: true, encoding: .utf8)
-        try writer("b", items[perWriter..<(2 * perWriter)]).write(toFile: b, atomically: true, encoding: .utf8)
-        try """
-            for i in $(seq 1 40); do "\(binary)" stats --json > /dev/null || exit 1; done
-            """.write(toFile: r, atomically: true, encoding: .utf8)
-        let processes = try [a, b, r].map { script -> Process in
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = [script]
-            var env = ProcessInfo.processInfo.environment
-            env["VIGIL_DB"] = cli.db
-            p.environment = env
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            return p
-        }
-        for p in processes { p.waitUntilExit() }
-        XCTAssertEqual(processes.map(\.terminationStatus), [0, 0, 0], "every write and read succeeded")
+        let results = try cli.runScriptsAtOnce([
+            writer("a", items[0..<perWriter]), writer("b", items[perWriter..<(2 * perWriter)]),
+            "for i in $(seq 1 40); do \"\(binary)\" stats --json > /dev/null || exit 1; done",
+        ])
+        XCTAssertEqual(results.map(\.status), [0, 0, 0], "every write and read succeeded: \(results.map(\.stderr))")
         let review = try XCTUnwrap(try cli.json(["stats", "--json"])["review"] as? [String: Int])
         XCTAssertEqual(review["no-ade"], 2 * perWriter, "no decision lost")
         XCTAssertEqual(review["pending"], mentions - 2 * perWriter)

@@ -135,28 +135,9 @@ final class TeamCLITests: XCTestCase {
         scripts.append("\"\(binary)\" teach --teacher replay:\(sample("teacher-replay.jsonl")) > /dev/null")
         scripts.append("\"\(binary)\" train --source gold --encoder \"\(tiny)\" --epochs 1 --out \"\(cli.path("model"))\" > /dev/null")
         scripts.append("for i in $(seq 1 30); do \"\(binary)\" stats --json > /dev/null || exit 1; done")
-        let processes = try scripts.enumerated().map { index, script -> (Process, Pipe) in
-            let path = cli.path("writer\(index).sh")
-            try script.write(toFile: path, atomically: true, encoding: .utf8)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = [path]
-            var env = ProcessInfo.processInfo.environment
-            env["VIGIL_DB"] = cli.db
-            p.environment = env
-            p.currentDirectoryURL = packageRoot
-            let err = Pipe()
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = err
-            try p.run()
-            return (p, err)
-        }
-        var errors: [String] = []
-        for (p, err) in processes {
-            errors.append(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-            p.waitUntilExit()
-        }
-        XCTAssertEqual(processes.map { $0.0.terminationStatus }, Array(repeating: 0, count: scripts.count), errors.joined(separator: "\n"))
+        let results = try cli.runScriptsAtOnce(scripts)
+        let errors = results.map(\.stderr)
+        XCTAssertEqual(results.map(\.status), Array(repeating: 0, count: scripts.count), errors.joined(separator: "\n"))
         XCTAssertFalse(errors.joined().contains("locked"), errors.joined(separator: "\n"))
         let store = try CorpusStore(path: cli.db)
         let events = try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM review_event WHERE author NOT LIKE 'import:%'") }
