@@ -1,10 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module layout (see ../shared/DESIGN.md and README "Design"). Imports point down:
+// Module layout (docs/architecture.md). Imports point down:
 //   vigil (executable)
-//     └ Workbench ─ TerminalUI (─ CNcurses) ─ Teacher (─ CCurl) ─ Student ─ Tensor (─ CBLAS)
-//       ─ Corpus ─ Core
+//     └ Workbench ─ TerminalUI (─ CNcurses) ─ Corpus ─ Core
+//     └ Teacher ─ HTTP (─ CCurl) ; Student ─ Tensor (─ CBLAS, CKernels)
+//   TestServers: doubles for tests and benchmarks, never linked into vigil.
 // Each C library is imported by exactly one target.
 let package = Package(
     name: "Vigil",
@@ -45,31 +46,37 @@ let package = Package(
         // The student: WordPiece tokenizer, safetensors checkpoints, BERT encoder,
         // drug-conditioned heads, prediction.
         .target(name: "Student", dependencies: ["Core", "Corpus", "Tensor"]),
-        // The LLM teacher: prompts, response parsing, grounding, HTTP over libcurl, runs.
-        .target(name: "Teacher", dependencies: ["Core", "Corpus", "CCurl"]),
+        // HTTP over libcurl: one transfer with capped bodies, a handle pool, a GET client.
+        // The only importer of CCurl; the teacher and the PubMed download use it.
+        .target(name: "HTTP", dependencies: ["CCurl"]),
+        // The LLM teacher: prompts, response parsing, grounding, retries and rate limits, runs,
+        // and the PubMed E-utilities download.
+        .target(name: "Teacher", dependencies: ["Core", "Corpus", "HTTP"]),
+        // A loopback chat-completions server that misbehaves on purpose: tests and benchmarks only.
+        .target(name: "TestServers"),
         // Backend-agnostic terminal UI: cells, roles, buffer + diff, widgets, themes.
         // Its NcursesBackend is the only importer of CNcurses.
         .target(name: "TerminalUI", dependencies: ["CNcurses"]),
         // The curation workbench: model, update, render, keymap, job supervision.
-        .target(name: "Workbench", dependencies: ["Core", "Corpus", "TerminalUI", "Teacher", "Student"]),
+        .target(name: "Workbench", dependencies: ["Core", "Corpus", "TerminalUI"]),
 
         // The command line: argument parsing and wiring only.
         .executableTarget(name: "vigil", dependencies: [
-            "Core", "Corpus", "Teacher", "Student", "Tensor", "TerminalUI", "Workbench",
+            "Core", "Corpus", "HTTP", "Teacher", "Student", "Tensor", "TerminalUI", "Workbench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench` (not shipped).
         .executableTarget(name: "VigilBench", dependencies: [
-            "Core", "Corpus", "Teacher", "Student", "Tensor", "TerminalUI", "Workbench",
+            "Core", "Corpus", "Teacher", "Student", "Tensor", "TerminalUI", "Workbench", "TestServers",
         ]),
 
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "CorpusTests", dependencies: ["Core", "Corpus"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "StudentTests", dependencies: ["Core", "Corpus", "Tensor", "Student"], exclude: ["Fixtures"]),
-        .testTarget(name: "TeacherTests", dependencies: ["Core", "Corpus", "Teacher"]),
+        .testTarget(name: "TeacherTests", dependencies: ["Core", "Corpus", "HTTP", "Teacher", "TestServers"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "Teacher"],
+        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus", "Tensor"]),
     ]

@@ -6,6 +6,7 @@
 import Core
 import Corpus
 import Foundation
+import TestServers
 import Teacher
 
 func teacherBench(_ options: Options) throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Corpus
 import Foundation
+import HTTP
 import Teacher
 
 /// `--db PATH`, shared by every command that opens the corpus.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Corpus
 import Foundation
+import HTTP
 import Teacher
 
 struct ImportCommand: ParsableCommand {

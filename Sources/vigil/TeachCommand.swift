@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Corpus
 import Foundation
+import HTTP
 import Teacher
 
 /// `vigil teach`: label sentences with the LLM teacher into a new (or resumed) teacher run.

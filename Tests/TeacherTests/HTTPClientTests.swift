@@ -1,4 +1,5 @@
 import Corpus
+import TestServers
 import XCTest
 @testable import Teacher
 

@@ -1,4 +1,6 @@
 import Corpus
+import HTTP
+import TestServers
 import XCTest
 @testable import Teacher
 

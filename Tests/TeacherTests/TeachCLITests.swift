@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import TestServers
 import GRDB
 import XCTest
 @testable import Teacher

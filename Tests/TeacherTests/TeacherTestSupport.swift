@@ -1,6 +1,7 @@
 import Core
 import Corpus
 import Foundation
+import TestServers
 import XCTest
 @testable import Teacher
 

@@ -1,6 +1,6 @@
-import CCurl
 import Core
 import Foundation
+import HTTP
 
 /// A chat-completions client over libcurl for OpenAI, Azure OpenAI, vLLM, llama.cpp and Ollama.
 ///
@@ -16,22 +16,15 @@ public final class CurlChatClient: TeacherBackend, @unchecked Sendable {
     /// The URL without credentials, for records and messages (errors name this one, never `url`).
     public let endpoint: String
 
-    private let lock = NSLock()
-    private var idle: [UnsafeMutableRawPointer] = []
+    private let handles = CurlHandlePool()
 
     public init(settings: TeacherSettings, retry: RetryPolicy? = nil) throws {
-        guard curlGlobalInit == CURLE_OK else {
-            throw TeacherError.configuration("libcurl could not initialize (curl error \(curlGlobalInit.rawValue))")
-        }
+        if let problem = curlInitializationError { throw TeacherError.configuration(problem) }
         self.settings = settings
         url = try settings.chatURL()
         endpoint = Redaction.url(url)
         self.retry = retry ?? RetryPolicy(maxAttempts: settings.maxAttempts)
         limiter = RateLimiter(rpm: settings.rpm, tpm: settings.tpm)
-    }
-
-    deinit {
-        for handle in idle { curl_easy_cleanup(handle) }
     }
 
     public func complete(_ request: TeacherRequest) throws -> TeacherReply {
@@ -62,18 +55,11 @@ public final class CurlChatClient: TeacherBackend, @unchecked Sendable {
 
     /// One attempt.
     func send(_ body: String) -> Result<TeacherReply, Failure> {
-        let curl = takeHandle()
-        var keep = true
-        defer { giveBack(curl, keep: keep) }
-        guard let curl else {
-            return .failure(Failure(error: .transport(code: -1, url: endpoint, message: "curl_easy_init failed")))
-        }
         let answer: HTTPAnswer
         do {
-            answer = try curlTransfer(curl, url: url, headers: headerLines(), body: body, timeout: settings.timeout,
+            answer = try handles.send(url, headers: headerLines(), body: body, timeout: settings.timeout,
                                       connectTimeout: settings.connectTimeout, maxBodyBytes: settings.maxResponseBytes)
         } catch {
-            keep = false
             switch error {
             case let .timeout(_, seconds): return .failure(Failure(error: .timeout(url: endpoint, seconds: seconds)))
             case let .transport(code, _, message):
@@ -107,27 +93,5 @@ public final class CurlChatClient: TeacherBackend, @unchecked Sendable {
     static func redacted(_ text: String, key: String?) -> String {
         guard let key, key.count >= 4 else { return text }
         return text.replacingOccurrences(of: key, with: "[redacted]")
-    }
-
-    private func takeHandle() -> UnsafeMutableRawPointer? {
-        lock.lock()
-        let handle = idle.popLast()
-        lock.unlock()
-        if let handle {
-            curl_easy_reset(handle)
-            return handle
-        }
-        return curl_easy_init()
-    }
-
-    private func giveBack(_ handle: UnsafeMutableRawPointer?, keep: Bool) {
-        guard let handle else { return }
-        guard keep else {
-            curl_easy_cleanup(handle)
-            return
-        }
-        lock.lock()
-        idle.append(handle)
-        lock.unlock()
     }
 }

@@ -1,3 +1,4 @@
+import HTTP
 /// Errors of the teacher: each says what failed and whether the run can go on.
 public enum TeacherError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The server answered with an HTTP error status (the body is shortened, never holds the key).
@@ -56,9 +57,8 @@ public enum TeacherError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// curl codes worth retrying: couldn't resolve/connect, partial file, timeout, send/recv
-    /// failures, empty reply, HTTP/2 stream errors.
-    static let retryableCurlCodes: Set<Int> = [5, 6, 7, 16, 18, 28, 52, 55, 56, 92]
+    /// curl codes worth retrying (the HTTP module's list).
+    static var retryableCurlCodes: Set<Int> { HTTPGetError.retryableCurlCodes }
 
     public var description: String {
         switch self {

@@ -1,6 +1,7 @@
 import Core
 import Corpus
 import Foundation
+import HTTP
 
 /// The kinds of OpenAI-compatible endpoints the teacher speaks to.
 public enum EndpointKind: String, Sendable, CaseIterable {

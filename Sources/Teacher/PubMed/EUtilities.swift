@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HTTP
 #if canImport(FoundationXML)
 import FoundationXML
 #endif

@@ -17,7 +17,7 @@ public enum HTTPGetError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var isRetryable: Bool {
         switch self {
-        case let .transport(code, _, _): TeacherError.retryableCurlCodes.contains(code)
+        case let .transport(code, _, _): Self.retryableCurlCodes.contains(code)
         case .timeout: true
         case .tooLarge: false
         }
@@ -31,8 +31,12 @@ public enum HTTPGetError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// curl codes worth another attempt: name resolution (5, 6), connect (7), HTTP/2 (16),
+    /// partial file (18), timeout (28), empty reply (52), send/receive errors (55, 56), HTTP/2 stream (92).
+    public static let retryableCurlCodes: Set<Int> = [5, 6, 7, 16, 18, 28, 52, 55, 56, 92]
+
     /// `response body larger than the limit of 1048576 bytes`.
-    static func tooLargeText(_ limit: Int) -> String {
+    public static func tooLargeText(_ limit: Int) -> String {
         "response body larger than the limit of \(limit) bytes"
     }
 }
@@ -146,5 +150,44 @@ public final class CurlGet {
             handle = nil
             throw error
         }
+    }
+}
+
+/// Easy handles kept for reuse, so a client's connections stay open between requests.
+/// Thread-safe: each request takes an idle handle (or a new one) and gives it back after a
+/// clean transfer; a handle whose transfer failed is discarded.
+public final class CurlHandlePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [UnsafeMutableRawPointer] = []
+
+    public init() { _ = curlGlobalInit }
+
+    deinit {
+        for handle in idle { curl_easy_cleanup(handle) }
+    }
+
+    /// One POST of `body` (a GET when nil) to `url`, redirects not followed: any HTTP status is
+    /// an answer, only transfer failures throw.
+    public func send(_ url: String, headers: [String], body: String?, timeout: Double, connectTimeout: Double,
+                     maxBodyBytes: Int) throws(HTTPGetError) -> HTTPAnswer {
+        lock.lock()
+        let reused = idle.popLast()
+        lock.unlock()
+        if let reused { curl_easy_reset(reused) }
+        guard let curl = reused ?? curl_easy_init() else {
+            throw .transport(code: -1, url: url, message: "curl_easy_init failed")
+        }
+        let answer: HTTPAnswer
+        do {
+            answer = try curlTransfer(curl, url: url, headers: headers, body: body, timeout: timeout,
+                                      connectTimeout: connectTimeout, maxBodyBytes: maxBodyBytes)
+        } catch {
+            curl_easy_cleanup(curl)
+            throw error
+        }
+        lock.lock()
+        idle.append(curl)
+        lock.unlock()
+        return answer
     }
 }
