@@ -70,14 +70,16 @@ let package = Package(
             "Core", "Corpus", "Teacher", "Student", "Tensor", "TerminalUI", "Workbench", "TestServers",
         ]),
 
+        // Helpers the test targets share: the package root, the built binary, running a program.
+        .target(name: "VigilTestSupport", path: "Tests/Support"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "CorpusTests", dependencies: ["Core", "Corpus"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "StudentTests", dependencies: ["Core", "Corpus", "Tensor", "Student"], exclude: ["Fixtures"]),
-        .testTarget(name: "TeacherTests", dependencies: ["Core", "Corpus", "HTTP", "Teacher", "TestServers"]),
+        .testTarget(name: "TeacherTests", dependencies: ["Core", "Corpus", "HTTP", "Teacher", "TestServers", "VigilTestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench"],
+        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "VigilTestSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus", "Tensor"]),
+        .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus", "Tensor", "VigilTestSupport"]),
     ]
 )

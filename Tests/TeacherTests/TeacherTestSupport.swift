@@ -1,6 +1,7 @@
 import Core
 import Corpus
 import Foundation
+@_exported import VigilTestSupport
 import TestServers
 import XCTest
 @testable import Teacher
@@ -94,40 +95,19 @@ func loopbackSettings(_ server: LoopbackChatServer, timeout: Double = 5, key: St
     return s
 }
 
-/// The package root, found from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
 /// The built `vigil` beside the test bundle (`swift build --build-tests` builds it), else a skip.
 func vigilBinary() throws -> URL {
-    let candidates = [Bundle.main.bundleURL.deletingLastPathComponent(),
-                      Bundle(for: SleepRecorder.self).bundleURL.deletingLastPathComponent(),
-                      packageRoot.appendingPathComponent(".build/debug")]
-    for dir in candidates {
-        let url = dir.appendingPathComponent("vigil")
-        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    guard let url = builtVigilBinary() else {
+        throw XCTSkip("SKIPPED: the vigil binary is not built (run `swift build` first)")
     }
-    throw XCTSkip("SKIPPED: the vigil binary is not built (run `swift build` first)")
+    return url
 }
 
 /// Runs `vigil ARGS` to completion: exit status, stdout, stderr.
 @discardableResult
 func runVigil(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = try vigilBinary()
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["VIGIL_CONFIG"] = "/nonexistent/vigil-test-config.toml"
-    env["OPENAI_API_KEY"] = nil
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
-    process.currentDirectoryURL = packageRoot
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    let result = try runToCompletion(try vigilBinary(), arguments,
+                                     environment: ["VIGIL_CONFIG": "/nonexistent/vigil-test-config.toml"].merging(environment) { $1 },
+                                     removing: ["OPENAI_API_KEY"])
+    return (result.status, result.stdout, result.stderr)
 }

@@ -1,21 +1,9 @@
 import Foundation
+@_exported import VigilTestSupport
 import XCTest
 
-/// The package root, found from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
 /// The built `vigil` binary beside the test bundle.
-var vigilBinary: URL {
-    var dir = Bundle.main.bundleURL
-    if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
-    for candidate in [Bundle.main.bundleURL.deletingLastPathComponent(), dir,
-                      Bundle(for: CLIHarness.self).bundleURL.deletingLastPathComponent()] {
-        let url = candidate.appendingPathComponent("vigil")
-        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-    }
-    return packageRoot.appendingPathComponent(".build/debug/vigil")
-}
+var vigilBinary: URL { builtVigilBinary() ?? packageRoot.appendingPathComponent(".build/debug/vigil") }
 
 /// The result of one `vigil` run.
 struct RunResult {
@@ -40,32 +28,8 @@ final class CLIHarness {
     /// Runs `vigil ARGS --db <temp>` (the db goes through $VIGIL_DB so every subcommand gets it).
     @discardableResult
     func run(_ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
-        let process = Process()
-        process.executableURL = vigilBinary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["VIGIL_DB"] = db
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        process.currentDirectoryURL = packageRoot
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Both pipes drain at once: a child that fills stderr while we wait on stdout would
-        // otherwise block forever.
-        nonisolated(unsafe) var errData = Data()
-        let stderrRead = DispatchGroup()
-        stderrRead.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            stderrRead.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        stderrRead.wait()
-        process.waitUntilExit()
-        return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+        let result = try runToCompletion(vigilBinary, arguments, environment: ["VIGIL_DB": db].merging(environment) { $1 })
+        return RunResult(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// Runs and fails the test unless the command succeeds.

@@ -1,12 +1,11 @@
 import Core
 import Corpus
 import Foundation
+@_exported import VigilTestSupport
 import TerminalUI
 @testable import Workbench
 import XCTest
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
 
 /// A temporary corpus with SampleData's gold and teacher layers.
 func sampleStore(_ test: XCTestCase) throws -> CorpusStore {

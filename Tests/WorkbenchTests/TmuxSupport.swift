@@ -1,18 +1,8 @@
 import Foundation
 import XCTest
 
-/// The built `vigil` binary beside the test bundle (as `Tests/VigilTests/CLISupport.swift` finds it).
-var vigilBinary: URL {
-    var candidates = [Bundle.main.bundleURL.deletingLastPathComponent()]
-    for bundle in Bundle.allBundles where bundle.bundleURL.pathExtension == "xctest" {
-        candidates.append(bundle.bundleURL.deletingLastPathComponent())
-    }
-    for candidate in candidates {
-        let url = candidate.appendingPathComponent("vigil")
-        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-    }
-    return packageRoot.appendingPathComponent(".build/debug/vigil")
-}
+/// The built `vigil` binary beside the test bundle.
+var vigilBinary: URL { builtVigilBinary() ?? packageRoot.appendingPathComponent(".build/debug/vigil") }
 
 /// Runs a program to completion with posix_spawn and waitpid (not Foundation's Process,
 /// whose exit monitoring misses a client whose daemon child lives on), returning its status
