@@ -20,6 +20,7 @@ public final class JobSupervisor {
         switch kind {
         case .teach: return ["--pending"]
         case .train, .predict: return []
+        case .cv: return ["--split", "spert"]
         case .eval:
             let hasTest = (try? store.sentenceIDs(.split(name: "holdout", parts: ["test"]))) != nil
             return ["--pred", "teacher", "--gold", "gold"] + (hasTest ? ["--split", "holdout:test"] : [])

@@ -21,10 +21,6 @@ public enum QueueFilter: String, CaseIterable, Hashable, Sendable {
     }
 }
 
-/// Kinds of background job the side panel starts (`vigil <kind> --job ID …`).
-public enum JobKind: String, CaseIterable, Hashable, Sendable {
-    case teach, train, predict, eval
-}
 
 /// A job as the side panel shows it.
 public struct JobRow: Hashable, Sendable {

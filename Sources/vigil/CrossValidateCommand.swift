@@ -74,15 +74,13 @@ struct CrossValidateCommand: ParsableCommand {
         guard info.parts.count >= 2, !folds.isEmpty else {
             throw ValidationError("--split \(split): cross-validation needs at least two parts, found \(info.parts.count)")
         }
-        let jobID = try job ?? store.createJob(kind: "cv", arguments: Array(CommandLine.arguments.dropFirst()))
-        try store.startJob(jobID, pid: getpid())
         let stop = StopSignal("cv: stopping at the next step; the current fold's version will not be written")
         let kind = training.headKind
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let folder = out ?? "models/cv-\(split)-\(kind.rawValue)-" + formatter.string(from: Date())
         var results: [Fold] = []
-        try runTrainingJob(store, jobID, label: "cv") {
+        let (_, summary) = try runJob(.cv, store, adopting: job, stop: stop) { context -> Summary in
             for (index, fold) in folds.enumerated() {
                 let name = try prepareFold(fold, of: Array(info.parts.keys), store: store)
                 var run = TrainingRun(encoderDirectory: training.encoder, head: kind, source: try TrainingSource(parsing: source),
@@ -90,21 +88,15 @@ struct CrossValidateCommand: ParsableCommand {
                 run.relativePosition = training.relativePosition
                 run.drugPairs = training.drugPairs
                 run.bystanders = training.bystanders
-                var lastReport = Date.distantPast
                 let result = try run.run(store: store, progress: { p in
-                    guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }
-                    lastReport = Date()
                     let message = String(format: "%@ (%d/%d): epoch %d/%d, step %d/%d, loss %.4f, %.1f items/s", fold,
                                          index + 1, folds.count, p.epoch, p.epochs, p.step, p.steps, p.loss,
                                          p.instancesPerSecond)
-                    try store.reportProgress(jobID, done: index * p.steps + p.step, total: folds.count * p.steps,
-                                             message: message)
+                    try context.progress(done: index * p.steps + p.step, total: folds.count * p.steps, message: message)
                 }, log: { line in
-                    try store.logJob(jobID, "\(fold): " + line)
+                    try context.log("\(fold): " + line)
                     note("cv: \(fold): " + line)
-                }, shouldStop: {
-                    stop.isSet || ((try? store.isCancelRequested(jobID)) ?? false)
-                })
+                }, shouldStop: { context.shouldStop })
                 guard let test = result.test else { throw ValidationError("\(fold): no gold layer to score against") }
                 let row = Fold(fold: fold, version: result.layer.version ?? 0, trainSentences: try store.sentenceIDs(
                     .split(name: name, parts: ["train"])).count, testSentences: info.parts[fold] ?? 0,
@@ -113,16 +105,17 @@ struct CrossValidateCommand: ParsableCommand {
                 results.append(row)
                 let line = String(format: "%@: strict F1 %.2f, lenient F1 %.2f (student:%lld, %.0f s)", fold,
                                   test.strict.f1 * 100, test.lenient.f1 * 100, row.version, result.seconds)
-                try store.logJob(jobID, line)
+                try context.log(line)
                 print(line)
             }
             let summary = Summary(split: split, head: kind.rawValue, source: source, epochs: training.epochs, folds: results)
-            let text = try jsonString(summary)
-            if let report { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: report), options: .atomic) }
-            try store.finishJob(jobID, state: .succeeded, result: text)
-            print(summary.table)
-            print(text)
+            if let report {
+                try Data((try jsonString(summary) + "\n").utf8).write(to: URL(fileURLWithPath: report), options: .atomic)
+            }
+            return summary
         }
+        print(summary.table)
+        print(try jsonString(summary))
     }
 
     /// Saves split SPLIT-FOLD: FOLD as test, the other folds as train less a seeded dev share.

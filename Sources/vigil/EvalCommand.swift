@@ -43,23 +43,18 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let store = try corpus.open()
         guard let job else { return try evaluate(store) }
-        try store.startJob(job, pid: getpid())
-        try store.reportProgress(job, done: 0, total: 1, message: "scoring \(pred) against \(gold)")
-        do {
+        let (_, report) = try runJob(.eval, store, adopting: job) { context -> String in
+            try context.progress(done: 0, total: 1, message: "scoring \(pred) against \(gold)")
             let predLayer = try store.layer(pred), goldLayer = try store.layer(gold)
             let selection = split ?? .all
             let evaluation = try score(store, predLayer, goldLayer, selection)
-            let report = try jsonString(EvalReport(evaluation, perDrug: false, errors: nil))
-            try store.logJob(job, String(format: "%@ vs %@ on %@: strict F1 %.1f, lenient F1 %.1f", predLayer.description,
-                                         goldLayer.description, selection.description,
-                                         evaluation.strict.f1 * 100, evaluation.lenient.f1 * 100))
-            try store.reportProgress(job, done: 1, total: 1, message: "done")
-            try store.finishJob(job, state: .succeeded, result: report)
-            print(report)
-        } catch {
-            try? store.finishJob(job, state: .failed, error: "\(error)")
-            throw error
+            try context.log(String(format: "%@ vs %@ on %@: strict F1 %.1f, lenient F1 %.1f", predLayer.description,
+                                   goldLayer.description, selection.description,
+                                   evaluation.strict.f1 * 100, evaluation.lenient.f1 * 100))
+            try context.progress(done: 1, total: 1, message: "done")
+            return try jsonString(EvalReport(evaluation, perDrug: false, errors: nil))
         }
+        print(report)
     }
 
     /// The evaluation of `pred` against `gold` on `selection`, narrowed by --min-drugs.

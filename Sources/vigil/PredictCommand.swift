@@ -57,14 +57,8 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         BLASRuntime.ensureFastCore()
         let store = try corpus.open()
-        let jobID = try job ?? store.createJob(kind: "predict", arguments: Array(CommandLine.arguments.dropFirst()))
-        try store.startJob(jobID, pid: getpid())
-        signal(SIGTERM, SIG_IGN)
-        let terminate = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
-        terminate.setEventHandler { PredictCommand.terminationRequested.store(true, ordering: .relaxed) }
-        terminate.resume()
-        defer { terminate.cancel() }
-        do {
+        let stop = StopSignal("predict: stopping after the batch in flight; no layer will be written")
+        let (jobID, result) = try runJob(.predict, store, adopting: job, stop: stop) { context -> PredictSummary in
             var loaded = try StudentModel.load(directory: model)
             if let threshold { loaded.settings.threshold = threshold }
             if let decoding { loaded.settings.decoding = StudentModel.Decoding(rawValue: decoding) }
@@ -76,30 +70,21 @@ struct PredictCommand: ParsableCommand {
                 loaded.settings.extendThreshold = extendThreshold
             }
             let run = PredictionRun(model: loaded, modelPath: model, selection: split ?? .all, batchSize: batch)
-            var lastNote = Date.distantPast
             let result = try run.run(store: store, progress: { done, total in
-                try store.reportProgress(jobID, done: done, total: total, message: "tagging sentences")
-                if Date().timeIntervalSince(lastNote) >= 1 || done == total {
+                if try context.progress(done: done, total: total, message: "tagging sentences") {
                     note("predict: \(done)/\(total) sentences")
-                    lastNote = Date()
                 }
-            }, shouldStop: {
-                try PredictCommand.terminationRequested.load(ordering: .relaxed) || store.isCancelRequested(jobID)
-            })
-            let summary = "{\"layer\": \"\(result.layer)\", \"sentences\": \(result.sentences), \"spans\": \(result.spans)}"
-            try store.logJob(jobID, "wrote \(result.layer): \(result.spans) ADE spans over \(result.sentences) sentences")
-            try store.finishJob(jobID, state: .succeeded, result: summary)
-            print("\(result.layer): \(result.spans) ADE spans over \(result.sentences) sentences (job \(jobID))")
-        } catch let error as PredictionError {
-            try? store.finishJob(jobID, state: .cancelled, error: error.description)
-            note("predict: \(error)")
-            throw ExitCode(130)
-        } catch {
-            try? store.finishJob(jobID, state: .failed, error: "\(error)")
-            throw error
+            }, shouldStop: { context.shouldStop })
+            try context.log("wrote \(result.layer): \(result.spans) ADE spans over \(result.sentences) sentences")
+            return PredictSummary(layer: result.layer.description, sentences: result.sentences, spans: result.spans)
         }
+        print("\(result.layer): \(result.spans) ADE spans over \(result.sentences) sentences (job \(jobID))")
     }
 
-    /// Set by the SIGTERM handler; checked between batches.
-    static let terminationRequested = Atomic<Bool>(false)
+    /// The job's result: the layer written and what it holds.
+    struct PredictSummary: Encodable {
+        var layer: String
+        var sentences: Int
+        var spans: Int
+    }
 }

@@ -84,7 +84,7 @@ struct TeachCommand: ParsableCommand {
 
     func run() throws {
         let store = try corpus.open()
-        let jobID = try job ?? store.createJob(kind: "teach", arguments: Array(CommandLine.arguments.dropFirst()))
+        let jobID = try job ?? store.createJob(kind: JobKind.teach.rawValue, arguments: Array(CommandLine.arguments.dropFirst()))
         try store.startJob(jobID, pid: getpid())
         do {
             try teach(store, jobID: jobID)

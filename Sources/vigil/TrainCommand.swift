@@ -49,10 +49,8 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         BLASRuntime.ensureFastCore()
         let store = try corpus.open()
-        let jobID = try job ?? store.createJob(kind: "train", arguments: Array(CommandLine.arguments.dropFirst()))
-        try store.startJob(jobID, pid: getpid())
         let stop = StopSignal("train: stopping at the next step; no version will be written")
-        try runTrainingJob(store, jobID, label: "train") {
+        let (_, summary) = try runJob(.train, store, adopting: job, stop: stop) { context in
             let kind = training.headKind
             let formatter = DateFormatter()
             formatter.dateFormat = "yyyyMMdd-HHmmss"
@@ -64,25 +62,18 @@ struct TrainCommand: ParsableCommand {
             run.relativePosition = training.relativePosition
             run.drugPairs = training.drugPairs
             run.bystanders = training.bystanders
-            var lastReport = Date.distantPast
             let result = try run.run(store: store, progress: { p in
-                guard Date().timeIntervalSince(lastReport) >= 1 || p.step == p.steps else { return }
-                lastReport = Date()
                 let message = String(format: "epoch %d/%d, step %d/%d, loss %.4f, %.1f items/s, ETA %@", p.epoch, p.epochs,
                                      p.step, p.steps, p.loss, p.instancesPerSecond, Self.duration(p.eta))
-                try store.reportProgress(jobID, done: p.step, total: p.steps, message: message)
-                note("train: " + message)
+                if try context.progress(done: p.step, total: p.steps, message: message) { note("train: " + message) }
             }, log: { line in
-                try store.logJob(jobID, line)
+                try context.log(line)
                 note("train: " + line)
-            }, shouldStop: {
-                stop.isSet || ((try? store.isCancelRequested(jobID)) ?? false)
-            })
-            let summary = Self.summary(result)
-            try store.logJob(jobID, "wrote \(result.layer) at \(result.path)")
-            try store.finishJob(jobID, state: .succeeded, result: summary)
-            print(summary)
+            }, shouldStop: { context.shouldStop })
+            try context.log("wrote \(result.layer) at \(result.path)")
+            return Self.summary(result)
         }
+        print(summary)
     }
 
     static func duration(_ seconds: Double) -> String {
@@ -105,26 +96,23 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// Runs a training job's work: a cancel (`TrainingError.cancelled`, or a prediction stopped while
-/// tagging the test part) leaves the job cancelled and exits with 130; any other error leaves it
-/// failed with the error's text, and is rethrown.
-func runTrainingJob(_ store: CorpusStore, _ jobID: Int64, label: String, _ body: () throws -> Void) throws {
+/// Runs a job command through `JobRunner` (one lifecycle for train, cv, predict and eval); a
+/// job stopped on request (a signal, or the row's cancel flag) says why and exits with 130.
+func runJob<Result: Encodable>(_ kind: JobKind, _ store: CorpusStore, adopting: Int64?, stop: StopSignal? = nil,
+                               _ work: (JobContext) throws -> Result) throws -> (job: Int64, result: Result) {
     do {
-        try body()
-    } catch let error as TrainingError {
-        if case .cancelled = error {
-            try? store.finishJob(jobID, state: .cancelled, error: error.description)
-            note("\(label): \(error)")
-            throw ExitCode(130)
-        }
-        try? store.finishJob(jobID, state: .failed, error: error.description)
-        throw error
-    } catch let error as PredictionError {
-        try? store.finishJob(jobID, state: .cancelled, error: error.description)
-        note("\(label): \(error)")
+        return try JobRunner.run(kind, store: store, adopting: adopting, arguments: Array(CommandLine.arguments.dropFirst()),
+                                 stopRequested: { stop?.isSet ?? false }, cancellation: jobCancellation, work)
+    } catch where jobCancellation(error) != nil {
+        note("\(kind.rawValue): \(error)")
         throw ExitCode(130)
-    } catch {
-        try? store.finishJob(jobID, state: .failed, error: "\(error)")
-        throw error
     }
+}
+
+/// The errors that mean a job stopped on request: training cancelled, prediction stopped
+/// between batches, or `JobCancelled`.
+func jobCancellation(_ error: Error) -> String? {
+    if let training = error as? TrainingError, case .cancelled = training { return training.description }
+    if let prediction = error as? PredictionError { return prediction.description }
+    return (error as? JobCancelled)?.reason
 }
