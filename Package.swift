@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
     ],
     targets: [
         // Pure domain: spans, drug mentions, layers, review states, text segmentation,
@@ -31,6 +33,16 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+
+        // PostgreSQL as a second store (issue 21, docs/postgresql.md): connection from a URL,
+        // the schema and its invariants on the server, `vigil db copy` between backends.
+        // The only importer of PostgresNIO.
+        .target(name: "PostgresStore", dependencies: [
+            "Core", "Corpus",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // C shims, one per system library (libopenblas-dev, libcurl4-openssl-dev, libncursesw5-dev).
@@ -62,7 +74,7 @@ let package = Package(
 
         // The command line: argument parsing and wiring only.
         .executableTarget(name: "vigil", dependencies: [
-            "Core", "Corpus", "HTTP", "Teacher", "Student", "Tensor", "TerminalUI", "Workbench",
+            "Core", "Corpus", "HTTP", "Teacher", "Student", "Tensor", "TerminalUI", "Workbench", "PostgresStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench` (not shipped).
@@ -80,6 +92,9 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "VigilTestSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus", "Tensor", "VigilTestSupport"]),
+        .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus", "Tensor", "VigilTestSupport",
+                                                       .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["Core", "Corpus", "PostgresStore", "VigilTestSupport",
+                                                               .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

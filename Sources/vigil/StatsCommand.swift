@@ -16,7 +16,7 @@ struct StatsCommand: ParsableCommand {
             print(try jsonString(stats))
             return
         }
-        print("corpus            \(corpus.path)")
+        print("corpus            \(try corpus.path)")
         print("documents         \(stats.documents)")
         print("sentences         \(stats.sentences)  (\(stats.sentencesWithADE) with a gold ADE)")
         print("drug mentions     \(stats.drugMentions)")

@@ -22,7 +22,7 @@ struct TUICommand: ParsableCommand {
     @OptionGroup var curator: CuratorOption
 
     func run() throws {
-        try openWorkbench(path: corpus.path, theme: theme, author: curator.name)
+        try openWorkbench(path: try corpus.path, theme: theme, author: curator.name)
     }
 }
 

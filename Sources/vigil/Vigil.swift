@@ -9,7 +9,8 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Curate adverse-drug-event annotations: an LLM teacher, a SQLite corpus, a small student model.",
         discussion: """
-            Every command works on one corpus file: --db PATH, else $VIGIL_DB, else ./vigil.sqlite.
+            Every command works on one corpus file: --db PATH, else $VIGIL_DB, else ./vigil.sqlite
+            (vigil db also takes postgresql://user@host:port/db; docs/postgresql.md).
             Layers: gold, curated, teacher (latest run) or teacher:RUN, student (latest) or student:VERSION.
             Splits: NAME (all its sentences) or NAME:PART (e.g. holdout:test, cv10:fold3).
 
@@ -23,7 +24,7 @@ struct Vigil: AsyncParsableCommand {
             ImportCommand.self, LexiconCommand.self, ExportCommand.self, SplitCommand.self, StatsCommand.self, ReviewCommand.self,
             CuratorsCommand.self, AssignCommand.self, AgreementCommand.self, AdjudicateCommand.self,
             TeachCommand.self, PredictCommand.self, TrainCommand.self, CrossValidateCommand.self, CurveCommand.self, EvalCommand.self, ModelsCommand.self, JobsCommand.self,
-            TokenizeCommand.self, EmbedCommand.self, KeysCommand.self, HelpMarkdownCommand.self,
+            DbCommand.self, TokenizeCommand.self, EmbedCommand.self, KeysCommand.self, HelpMarkdownCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )
