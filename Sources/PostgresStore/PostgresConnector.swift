@@ -148,6 +148,7 @@ public final class PostgresConnector: @unchecked Sendable {
         let underlying = error.underlying.map { ": \($0)" } ?? ""
         switch error.code {
         case .connectionError:
+            if let underlying = error.underlying, let tls = tlsReason(underlying, url: url) { return tls }
             return "cannot reach \(url.socketPath ?? "\(url.host ?? "localhost"):\(url.port)")\(underlying)"
         case .sslUnsupported:
             return "the server does not offer TLS, which sslmode=\(url.sslMode.rawValue) requires"
@@ -158,6 +159,20 @@ public final class PostgresConnector: @unchecked Sendable {
         case .failedToAddSSLHandler: return "TLS could not be set up\(underlying)"
         default: return "\(error.code)\(underlying)"
         }
+    }
+
+    /// A TLS handshake that failed, in words (the certificate's trust, or its host name).
+    static func tlsReason(_ error: any Error, url: PostgresURL) -> String? {
+        let text = "\(error)"
+        let host = url.host ?? "localhost"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS: the server's certificate is not trusted (sslmode=\(url.sslMode.rawValue) checks it; name the CA that signed it with sslrootcert=FILE): \(text)"
+        }
+        if text.contains("failedToValidateHostname") {
+            return "TLS: the server's certificate is not issued for \(host) (sslmode=verify-full checks the host name; verify-ca does not)"
+        }
+        if String(reflecting: type(of: error)).contains("SSL") { return "TLS handshake with \(host):\(url.port) failed: \(text)" }
+        return nil
     }
 
     private static func code(_ sqlState: String?) -> String? { sqlState.map { String($0.prefix(2)) } }

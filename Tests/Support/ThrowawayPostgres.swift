@@ -9,11 +9,14 @@ import Foundation
 /// binaries come from `$VIGIL_PG_BIN`, else the newest `/usr/lib/postgresql/*/bin`, else `$PATH`.
 public final class ThrowawayPostgres: @unchecked Sendable {
     public let folder: URL
-    public let port: Int
+    public private(set) var port: Int
     public let user = "vigil"
     public let password: String
     let bin: String
     let runAs: String?
+    /// With `start(tls: true)`: the server's self-signed certificate (for `localhost`), the CA
+    /// to trust in `sslrootcert`; the server then also listens on 127.0.0.1:`port` over TLS only.
+    public private(set) var certificate: String?
     private var running = true
 
     /// Why the server cannot be had here (a test skips with this message).
@@ -40,7 +43,7 @@ public final class ThrowawayPostgres: @unchecked Sendable {
 
     /// Starts a fresh server; `Unavailable` when the binaries are missing or no unprivileged
     /// user can run them.
-    public static func start() throws -> ThrowawayPostgres {
+    public static func start(tls: Bool = false) throws -> ThrowawayPostgres {
         guard let bin = binaries() else {
             throw Unavailable(description: "PostgreSQL binaries (initdb, pg_ctl) not found: `make deps` installs the postgresql package (or apt-get install postgresql-15; set VIGIL_PG_BIN to their folder)")
         }
@@ -69,14 +72,41 @@ public final class ThrowawayPostgres: @unchecked Sendable {
             for path in [folder.path, passwordFile.path] { chown(path, owner.uid, owner.gid) }
         }
         chmod(folder.path, 0o700)
-        let port = Int.random(in: 20000...60000)
+        var port = Int.random(in: 20000...60000)
         let server = ThrowawayPostgres(folder: folder, port: port, password: password, bin: bin, runAs: runAs)
+        let data = folder.appendingPathComponent("data").path
         do {
-            try server.runTool("initdb", ["-D", folder.appendingPathComponent("data").path, "-U", "vigil",
-                                          "--pwfile=\(passwordFile.path)", "--auth=scram-sha-256", "-E", "UTF8",
-                                          "--locale=C", "--no-sync"])
-            try server.runTool("pg_ctl", ["-D", folder.appendingPathComponent("data").path, "-l", folder.appendingPathComponent("server.log").path,
-                                          "-w", "-t", "60", "-o", "-k \(folder.path) -p \(port) -c listen_addresses='' -c fsync=off -c full_page_writes=off", "start"])
+            try server.runTool("initdb", ["-D", data, "-U", "vigil", "--pwfile=\(passwordFile.path)", "--auth=scram-sha-256",
+                                          "-E", "UTF8", "--locale=C", "--no-sync"])
+            var options = "-k \(folder.path) -c fsync=off -c full_page_writes=off"
+            if tls {
+                let key = folder.appendingPathComponent("server.key").path, crt = folder.appendingPathComponent("server.crt").path
+                try server.runTool("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
+                                               "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+                                   asServer: false, folder: "/usr/bin")
+                chmod(key, 0o600)
+                // Unix socket, and TCP on the loopback with TLS only: no plain host line.
+                let hba = data + "/pg_hba.conf"
+                try "local all all scram-sha-256\nhostssl all all 127.0.0.1/32 scram-sha-256\n".write(toFile: hba, atomically: true, encoding: .utf8)
+                if let owner { for path in [key, crt, hba] { chown(path, owner.uid, owner.gid) } }
+                options += " -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file=\(crt) -c ssl_key_file=\(key)"
+                server.certificate = crt
+            } else {
+                options += " -c listen_addresses=''"
+            }
+            // A TCP port may be taken by someone else: a few tries.
+            var attempt = 0
+            while true {
+                do {
+                    try server.runTool("pg_ctl", ["-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60",
+                                                  "-o", options + " -p \(port)", "start"])
+                    break
+                } catch where tls && attempt < 3 {
+                    attempt += 1
+                    port = Int.random(in: 20000...60000)
+                    server.port = port
+                }
+            }
         } catch {
             server.running = false
             try? FileManager.default.removeItem(at: folder)
@@ -97,6 +127,13 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     /// see `environment`).
     public func url(_ database: String) -> String {
         "postgresql://\(user)@:\(port)/\(database)?host=\(folder.path)"
+    }
+
+    /// `postgresql://vigil@HOST:PORT/DATABASE?sslmode=MODE…` over TCP (a `start(tls: true)` server).
+    public func tcpURL(_ database: String, host: String = "localhost", sslMode: String, trustCertificate: Bool = true) -> String {
+        var url = "postgresql://\(user)@\(host):\(port)/\(database)?sslmode=\(sslMode)"
+        if trustCertificate, let certificate { url += "&sslrootcert=\(certificate)" }
+        return url
     }
 
     /// What a client needs besides the URL: the password.
@@ -128,12 +165,12 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     /// Runs a PostgreSQL program to completion, its output in a file (a server started by
     /// pg_ctl inherits the descriptors, so a pipe would never reach its end).
     @discardableResult
-    func runTool(_ name: String, _ arguments: [String], asServer: Bool = true) throws -> String {
+    func runTool(_ name: String, _ arguments: [String], asServer: Bool = true, folder toolFolder: String? = nil) throws -> String {
         // Through bash, closing every descriptor above 2 first: Foundation's Process learns of
         // its child's exit when a socket it hands the child is closed, and a server that
         // pg_ctl leaves running would keep it open for ever.
         let closeAndExec = #"for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"; done; exec "$@""#
-        let command = ["/bin/bash", "-c", closeAndExec, "bash", bin + "/" + name] + arguments
+        let command = ["/bin/bash", "-c", closeAndExec, "bash", (toolFolder ?? bin) + "/" + name] + arguments
         let process = Process()
         if asServer, let runAs {
             process.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") ? "/usr/sbin/runuser" : "/sbin/runuser")
