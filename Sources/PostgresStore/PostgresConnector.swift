@@ -33,8 +33,13 @@ public final class PostgresConnector: @unchecked Sendable {
         do {
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
             let connector = PostgresConnector(url: url, connection: connection, logger: logger, secret: credentials.password)
-            // Dates cross the wire as UTC text in `vigil db copy`; keep the session in UTC.
-            try await connector.execute("SET TIME ZONE 'UTC'")
+            do {
+                // Dates cross the wire as UTC text in `vigil db copy`; keep the session in UTC.
+                try await connector.execute("SET TIME ZONE 'UTC'")
+            } catch {
+                await connector.close()
+                throw error
+            }
             return connector
         } catch let error as PostgresStoreError {
             throw error

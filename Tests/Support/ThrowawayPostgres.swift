@@ -61,6 +61,17 @@ public final class ThrowawayPostgres: @unchecked Sendable {
             }
             runAs = found.0
             owner = (found.1, found.2)
+            // A container without the right to change user cannot run the server at all.
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") ? "/usr/sbin/runuser" : "/sbin/runuser")
+            probe.arguments = ["-u", found.0, "--", "/bin/true"]
+            probe.standardOutput = FileHandle.nullDevice
+            probe.standardError = FileHandle.nullDevice
+            try probe.run()
+            probe.waitUntilExit()
+            guard probe.terminationStatus == 0 else {
+                throw Unavailable(description: "running as root, and initdb refuses root: `runuser -u \(found.0)` failed here (status \(probe.terminationStatus)), so no unprivileged user can run the test server")
+            }
         }
         // Short: a Unix socket path must stay under ~100 bytes.
         let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("vigil-pg-\(UUID().uuidString.prefix(8))")
