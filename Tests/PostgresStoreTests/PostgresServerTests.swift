@@ -107,6 +107,16 @@ final class PostgresServerTests: XCTestCase {
             // An INTEGER PRIMARY KEY is NOT NULL in effect (the row id).
             XCTAssertEqual(lite.map(\.2), pgNullable, "NOT NULL columns of \(table)")
         }
+        // Every named index and every trigger of SQLite's schema has its twin, by name.
+        let (liteIndexes, liteTriggers) = try await sqlite.pool.read { db in
+            (Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")),
+             Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+        }
+        let pgIndexes = Set(try await db.rows("SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema()").map { try $0.decode(String.self) })
+        let pgTriggers = Set(try await db.rows("SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal").map { try $0.decode(String.self) })
+        XCTAssertEqual(liteIndexes.subtracting(pgIndexes), [], "indexes missing on PostgreSQL")
+        XCTAssertEqual(liteTriggers.subtracting(pgTriggers), [], "triggers missing on PostgreSQL")
+        XCTAssertEqual(pgTriggers.subtracting(liteTriggers), ["review_event_no_truncate"], "PostgreSQL adds only the TRUNCATE guard")
         await db.close()
     }
 
