@@ -17,6 +17,17 @@ public final class EffectRunner {
     /// Messages produced off the main thread (metrics), collected by `drain`.
     private let mailbox = Mailbox()
     private let metricsRefresher = Refresher()
+    /// The status each item had when its sentence was last loaded (or this workbench last
+    /// decided it): a decision is recorded only if the item still has it.
+    private var shown: [Int64: ReviewStatus] = [:]
+    /// The review events this workbench recorded, so that a poll reports only others'.
+    private var ownEvents: Set<Int64> = []
+    /// The newest review event seen (nil: not watching for others' changes).
+    private var watchedThrough: Int64?
+    /// The review log's newest event when this workbench opened.
+    private var openedAfter: Int64 = 0
+    /// The decisions (not undos or redos) this workbench recorded.
+    private var decisions: Set<Int64> = []
 
     public init(store: CorpusStore, supervisor: JobSupervisor?, author: String) {
         self.store = store
@@ -48,19 +59,25 @@ public final class EffectRunner {
                 ungrounded = (try? store.ungroundedProposals(sentenceID: id, teacherRun: run)) ?? []
                 exchange = try? store.teacherExchange(sentenceID: id, teacherRun: run)
             }
+            for drug in detail.drugs { shown[drug.mentionID] = drug.review }
             return [.sentenceLoaded(detail, ungrounded: ungrounded, exchange: exchange)]
         case let .decide(item, state, spans, note, elapsed):
             do {
                 let event = try store.decide(item, state: state, spans: spans, author: author, note: note,
-                                             elapsedMilliseconds: elapsed)
-                return [.saved(Self.saved(event))]
+                                             elapsedMilliseconds: elapsed, shown: shown[item.drugMentionID])
+                return [.saved(record(event))]
+            } catch let error as CorpusError {
+                if case .changedSinceShown = error {
+                    return [.changedUnderneath(item, spans: spans, reason: "\(error)")]
+                }
+                return [.failed("not saved: \(item): \(error)")]
             } catch {
                 return [.failed("not saved: \(item): \(error)")]
             }
         case let .adjudicate(item, state, spans, sources):
             do {
                 let event = try store.adjudicate(item, state: state, spans: spans, adjudicator: author, sources: sources)
-                return [.saved(Self.saved(event)),
+                return [.saved(record(event)),
                         .info("ruled \(state.rawValue) on \(item)" + (sources.isEmpty ? " (your own draft)" : " with \(sources.joined(separator: ", "))"))]
             } catch {
                 return [.failed("not saved: \(item): \(error)")]
@@ -69,9 +86,9 @@ public final class EffectRunner {
             refreshAgreementInBackground()
             return []
         case .undo:
-            return [.saved(Self.saved(try store.undo(author: author)))]
+            return [.saved(record(try store.undo(author: author, check: notAnotherWorkbenchs())))]
         case .redo:
-            return [.saved(Self.saved(try store.redo(author: author)))]
+            return [.saved(record(try store.redo(author: author, check: notAnotherWorkbenchs())))]
         case .loadFilter(let filter):
             switch filter {
             case .disagreements:
@@ -115,6 +132,47 @@ public final class EffectRunner {
     public func pollJobs() -> [Msg] {
         guard let supervisor, let rows = try? supervisor.rows() else { return [] }
         return [.jobs(rows)]
+    }
+
+    /// Starts reporting others' decisions: those after review event `id` (read before the
+    /// queue was loaded, so nothing falls between).
+    public func watchChanges(after id: Int64) {
+        watchedThrough = id
+        openedAfter = id
+    }
+
+    /// Others' decisions since the last poll (another workbench, a CLI, an import): one
+    /// primary-key lookup when nothing changed, else the changed items as this curator sees
+    /// them. Their statuses become what a decision on them is checked against only when the
+    /// model reloads their sentence.
+    public func pollChanges() -> [Msg] {
+        guard let after = watchedThrough,
+              let (last, changes) = try? store.reviewChanges(after: after, curator: author, excluding: ownEvents)
+        else { return [] }
+        watchedThrough = last
+        ownEvents = ownEvents.filter { $0 > last }
+        return changes.isEmpty ? [] : [.changedElsewhere(changes)]
+    }
+
+    /// Refuses to undo or redo a decision that another workbench open under the same name
+    /// recorded while this one was open (it is that one's to take back); decisions from before
+    /// this workbench opened stay undoable, as after a restart.
+    private func notAnotherWorkbenchs() -> @Sendable (ReviewEvent) throws -> Void {
+        let opened = watchedThrough.map { _ in openedAfter } ?? Int64.max, mine = decisions
+        return { event in
+            guard event.id > opened, !mine.contains(event.id) else { return }
+            throw WorkbenchError.decidedElsewhere(event.item)
+        }
+    }
+
+    /// A decision this workbench recorded: its status is what the screen now shows.
+    private func record(_ event: ReviewEvent) -> SavedDecision {
+        ownEvents.insert(event.id)
+        if event.action == .decide { decisions.insert(event.id) }
+        // A ruling changes what the item resolves to, not the adjudicator's own answer: no check then.
+        shown[event.item.drugMentionID] = event.scope == .answer
+            ? ReviewStatus(event.stateAfter, spans: event.spansAfter, note: event.note) : nil
+        return Self.saved(event)
     }
 
     static func saved(_ event: ReviewEvent) -> SavedDecision {
@@ -241,6 +299,19 @@ final class Refresher: @unchecked Sendable {
             next = nil
             lock.unlock()
             work()
+        }
+    }
+}
+
+/// Why the workbench refused an effect.
+public enum WorkbenchError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The decision to undo or redo was recorded by another workbench under the same name.
+    case decidedElsewhere(ItemKey)
+
+    public var description: String {
+        switch self {
+        case .decidedElsewhere(let item):
+            return "your latest decision (\(item)) was made in another workbench open under your name: undo it there"
         }
     }
 }

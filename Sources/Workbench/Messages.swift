@@ -81,6 +81,11 @@ public enum Msg: Sendable {
     case themeChanged(String)
     case agreement(Agreement)
     case info(String)
+    /// Another process decided these items since the last poll (as this curator sees them).
+    case changedElsewhere([ReviewChange])
+    /// A decision refused because the item changed since it was shown (`reason` says how);
+    /// `spans` are the curator's, kept as an unsaved edit when the item is shown again.
+    case changedUnderneath(ItemKey, spans: [Span], reason: String)
 }
 
 /// What `update` asks the runner to do: values, so tests assert on them.

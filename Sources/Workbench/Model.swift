@@ -80,6 +80,12 @@ public struct WorkbenchModel: Sendable {
     /// Span edits of this sentence, newest last: the drafts each edit changed, as they were
     /// before it (`u` during an edit restores the last one).
     public var editUndo: [[Int64: Draft]] = []
+    /// A curator's spans of a decision refused because the item changed underneath: they come
+    /// back as an unsaved edit when its sentence is loaded again.
+    public var restoreDrafts: [Int64: [Span]] = [:]
+    /// The review log's newest event when the queue was loaded: the runner reports others'
+    /// decisions after it.
+    public var reviewVersion: Int64 = 0
 
     // Team
     /// The disputed items of an adjudicator's queue, by drug mention, with every curator's

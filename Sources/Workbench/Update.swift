@@ -83,7 +83,72 @@ extension WorkbenchModel {
         case .info(let text):
             say(text)
             return []
+        case .changedElsewhere(let changes):
+            return changedElsewhere(changes)
+        case let .changedUnderneath(item, spans, reason):
+            return changedUnderneath(item, spans: spans, reason: reason)
         }
+    }
+
+    /// Others' decisions: the queue's states follow; the open sentence is reloaded to show them
+    /// unless it holds unsaved edits (kept: a decision on a changed item is then refused, and
+    /// the reload comes with the refusal). Tells who changed what in the status line.
+    private mutating func changedElsewhere(_ changes: [ReviewChange]) -> [Effect] {
+        var changed: [ReviewChange] = []
+        var openChanged = false
+        for change in changes {
+            let m = change.item.drugMentionID
+            var differs = false
+            if let p = positionOfMention[m], queue[p].state != change.status.state {
+                queue[p].state = change.status.state
+                differs = true
+            }
+            if let drug = detail?.drugs.first(where: { $0.mentionID == m }), !drug.review.sameAnswer(as: change.status) {
+                differs = true
+                openChanged = true
+            }
+            if differs { changed.append(change) }
+        }
+        guard !changed.isEmpty else { return [] }
+        var effects: [Effect] = [.refreshMetrics] + (team ? [.refreshAgreement] : [])
+        let authors = Array(Set(changed.map(\.author))).sorted().joined(separator: ", ")
+        var text = changed.count == 1
+            ? "\(authors) decided \(changed[0].item) meanwhile: now \(changed[0].status.state.rawValue)"
+            : "\(changed.count) items decided meanwhile by \(authors)"
+        if openChanged, let detail {
+            if unsavedEdits.isEmpty, saving.isEmpty, mode == .normal || mode == .help {
+                effects.insert(.loadSentence(detail.id), at: 0)
+                text += " (shown)"
+            } else {
+                text += "; your unsaved edits stay (⏎ shows theirs first)"
+            }
+        }
+        say(text)
+        return effects
+    }
+
+    /// A decision refused because the item changed since it was shown: back to the item, its
+    /// sentence reloaded (their decision shown), the curator's spans kept as an unsaved edit.
+    private mutating func changedUnderneath(_ item: ItemKey, spans: [Span], reason: String) -> [Effect] {
+        let m = item.drugMentionID
+        saving.remove(m)
+        decisionsThisSession = max(0, decisionsThisSession - 1)
+        restoreDrafts[m] = spans
+        guard let position = positionOfMention[m] else { return [] }
+        if !visible.contains(position) {
+            filter = .all
+            applyFilter()
+        }
+        if detail?.id == item.sentenceID {
+            // Reload in place (select would keep the stale sentence).
+            detail = nil
+            drafts = [:]
+            editUndo = []
+        }
+        let effects = visible.firstIndex(of: position).map { select($0) } ?? []
+        say("not saved: \(reason); shown again with your spans unsaved: ⏎ records yours over it, u shows theirs",
+            error: true)
+        return effects
     }
 
     /// "job 3 train succeeded", "job 4 teach failed: <the error's first line>".
@@ -149,6 +214,19 @@ extension WorkbenchModel {
         // A dispute starts from every span any curator gave: 1, 2 and 3 choose, edits refine.
         for (m, dispute) in disputes where drafts[m] != nil {
             drafts[m] = Draft(spans: Array(Set(dispute.answers.flatMap { $0.hasADE ? $0.spans : [] })))
+        }
+        // A refused decision's spans come back over what the item holds now (u shows that).
+        for (m, spans) in restoreDrafts {
+            guard let theirs = drafts[m] else { continue }
+            restoreDrafts[m] = nil
+            if let p = positionOfMention[m], let drug = detail.drugs.first(where: { $0.mentionID == m }) {
+                queue[p].state = drug.review.state
+            }
+            guard theirs.spans != spans.sorted() else { continue }
+            editUndo.append([m: theirs])
+            var mine = Draft(spans: spans)
+            mine.edited = true
+            drafts[m] = mine
         }
         focusFirstSpan()
         return []

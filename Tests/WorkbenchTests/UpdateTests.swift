@@ -347,6 +347,53 @@ final class UpdateTests: XCTestCase {
     }
 }
 
+/// Others' decisions arriving while the workbench is open (issue 26 item 5).
+final class ChangedElsewhereTests: XCTestCase {
+    let theirs = ReviewChange(item: item(1, 10), status: ReviewStatus(.accepted, spans: [span("severe skin rash")], note: nil),
+                              author: "ben")
+
+    func testAnotherCuratorsDecisionOnTheOpenSentenceReloadsIt() {
+        var model = fixtureModel()
+        XCTAssertEqual(model.update(.changedElsewhere([theirs])), [.loadSentence(1), .refreshMetrics])
+        XCTAssertEqual(model.queue[0].state, .accepted)
+        XCTAssertEqual(model.message, "ben decided 1/10 meanwhile: now accepted (shown)")
+        var detail = fixtureDetail()
+        detail.drugs[0].review = theirs.status
+        _ = model.update(.sentenceLoaded(detail, ungrounded: [], exchange: nil))
+        XCTAssertEqual(model.currentDraft?.spans, [span("severe skin rash")], "their spans on screen")
+        XCTAssertEqual(model.update(.changedElsewhere([theirs])), [], "nothing new: no reload, no message")
+    }
+
+    func testUnsavedEditsAreNeverReloadedAway() {
+        var model = fixtureModel()
+        _ = model.press("e")
+        XCTAssertEqual(model.update(.changedElsewhere([theirs])), [.refreshMetrics], "no reload")
+        XCTAssertEqual(model.currentDraft?.spans, [span("skin rash and")])
+        XCTAssertEqual(model.queue[0].state, .accepted)
+        XCTAssertTrue(model.message?.contains("your unsaved edits stay") == true, model.message ?? "")
+    }
+
+    func testARefusedDecisionComesBackAsAnUnsavedEditOverTheirs() {
+        var model = fixtureModel()
+        _ = model.press("e", "<Enter>")
+        XCTAssertEqual(model.current?.item, item(1, 11), "moved on")
+        let effects = model.update(.changedUnderneath(item(1, 10), spans: [span("skin rash and")],
+                                                      reason: "1/10 changed since it was shown: now accepted (by ben)"))
+        XCTAssertEqual(effects, [.loadSentence(1)], "reloaded although the same sentence is open")
+        XCTAssertEqual(model.current?.item, item(1, 10))
+        XCTAssertTrue(model.messageIsError)
+        XCTAssertEqual(model.saving, [])
+        var detail = fixtureDetail()
+        detail.drugs[0].review = theirs.status
+        _ = model.update(.sentenceLoaded(detail, ungrounded: [], exchange: nil))
+        XCTAssertEqual(model.currentDraft?.spans, [span("skin rash and")])
+        XCTAssertEqual(model.unsavedEdits, [10])
+        _ = model.press("u")
+        XCTAssertEqual(model.currentDraft?.spans, [span("severe skin rash")], "u shows theirs")
+        XCTAssertEqual(model.unsavedEdits, [])
+    }
+}
+
 final class UpdateRobustnessTests: XCTestCase {
     /// Random keys in every mode never crash and keep the model consistent.
     func testRandomKeysNeverBreakTheModel() {

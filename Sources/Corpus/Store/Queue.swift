@@ -124,11 +124,7 @@ extension CorpusStore {
                 """, arguments: [id]) {
                 let mention: Int64 = m[0]
                 let item = ItemKey(sentenceID: id, drugMentionID: mention)
-                var status = try Self.reviewStatus(item, db)
-                if let curator {
-                    let own = try Self.reviewStatus(item, curator: curator, scope: .answer, db)
-                    if blind || own.resolution != .none { status = own }
-                }
+                let status = try Self.shownStatus(item, curator: curator, blind: blind, db)
                 drugs.append(.init(mentionID: mention, span: Span(m[1], m[2]), text: m[3], normalized: m[4],
                                    origin: m[5], review: status))
             }
