@@ -99,9 +99,11 @@ extension WorkbenchModel {
         let shown = shownSpans(current.item.drugMentionID)
         let draft = currentDraft
         let edited = draft?.edited == true && (layer == .working || layer == .diff) ? ", edited" : ""
-        b.put("ADEs of \(drug?.text ?? "?") (\(layer.rawValue)\(edited)): \(shown.isEmpty ? "none" : "")",
+        let empty = shown.isEmpty ? emptyText(layer, current.item.drugMentionID, detail) : ""
+        b.put("ADEs of \(drug?.text ?? "?") (\(layer.rawValue)\(edited)): \(empty)",
               x: x, y: y, role: .panelTitle, limit: right)
         y += 1
+        if layer == .diff { y = renderDiffLegend(&b, detail, current.item.drugMentionID, x: x, y: y, right: right) }
         let text = ScalarText(detail.text)
         for (i, span) in shown.enumerated() where y < area.maxY - 4 {
             let focused = (layer == .working || layer == .diff) && focusedSpan == i
@@ -110,6 +112,14 @@ extension WorkbenchModel {
             let checked = draft?.checked.contains(span) == true ? " ✓" : ""
             b.put(" \(span)\(checked)", x: sx, y: y, role: .dim, limit: right)
             y += 1
+        }
+        // The note typed after `!`, on the item it explains (at most two lines).
+        if let note = drug?.review.note, !note.isEmpty, y < area.maxY - 4 {
+            let lines = TextWrap.strings("⚑ note: " + note, width: max(10, right - x - 1))
+            for (i, line) in lines.prefix(2).enumerated() {
+                b.put(i == 1 && lines.count > 2 ? line + "…" : line, x: x, y: y, role: .message, limit: right)
+                y += 1
+            }
         }
         if let dispute = currentDispute, y < area.maxY - 5 {
             y = renderDispute(dispute, text, &b, x: x, y: y, right: right)
@@ -123,6 +133,47 @@ extension WorkbenchModel {
             y += 1
         }
         renderQueue(&b, Rect(x: area.x, y: y + 1, width: area.width, height: area.maxY - y - 1))
+    }
+
+    /// What an empty span list means in a view: the layer says no ADE, has not labelled the
+    /// item, or is not in the corpus at all (one word, `none`, used to say all three).
+    func emptyText(_ view: ViewLayer, _ mention: Int64, _ detail: SentenceDetail) -> String {
+        let kind: LayerKind
+        switch view {
+        case .working, .diff: return "none (⏎ records no ADE)"
+        case .teacher: kind = .teacher
+        case .student: kind = .student
+        case .gold: kind = .gold
+        case .curated:
+            return detail.answered[.curated]?.contains(mention) == true ? "no ADE (decided)" : "not decided yet"
+        }
+        guard detail.spans[kind] != nil else { return "no \(kind.rawValue) layer in this corpus" }
+        guard detail.answered[kind]?.contains(mention) == true else { return "not labelled by the \(kind.rawValue) layer" }
+        return "no ADE"
+    }
+
+    /// The diff view's key: what its three colours mean, and which side is missing when one is.
+    private func renderDiffLegend(_ b: inout ScreenBuffer, _ detail: SentenceDetail, _ mention: Int64,
+                                  x: Int, y: Int, right: Int) -> Int {
+        var lx = b.put(" colours: ", x: x, y: y, role: .dim, limit: right)
+        lx = b.put("teacher only", x: lx, y: y, role: .teacherOnly, limit: right)
+        lx = b.put(" · ", x: lx, y: y, role: .dim, limit: right)
+        lx = b.put("student only", x: lx, y: y, role: .studentOnly, limit: right)
+        lx = b.put(" · ", x: lx, y: y, role: .dim, limit: right)
+        lx = b.put("both", x: lx, y: y, role: .agreed, limit: right)
+        b.put(" · list: your spans", x: lx, y: y, role: .dim, limit: right)
+        var y = y + 1
+        let sides: [(LayerKind, String)] = [(.teacher, "teacher"), (.student, "student")]
+        let missing = sides.compactMap { kind, name -> String? in
+            guard let spans = detail.spans[kind] else { return "no \(name) layer" }
+            guard detail.answered[kind]?.contains(mention) == true else { return "\(name) has not labelled this item" }
+            return spans[mention]?.isEmpty ?? true ? "\(name) says no ADE" : nil
+        }
+        if !missing.isEmpty {
+            b.put(" " + missing.joined(separator: "; "), x: x, y: y, role: .dim, limit: right)
+            y += 1
+        }
+        return y
     }
 
     /// The curators' answers on a disputed item, side by side: each span coloured by whether
