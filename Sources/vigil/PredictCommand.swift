@@ -16,11 +16,13 @@ struct PredictCommand: ParsableCommand {
             sentences is answered; each ADE span is stored with its confidence. Runs as a job (see `vigil jobs`):
             --job ID adopts a queued job row, otherwise a `predict` row is created. A cancel request or SIGTERM
             stops it between batches and nothing is written.
+            Without --model it uses the latest trained model version's folder (see `vigil models`) and says which.
             Example: vigil predict --model models/ade-student --split holdout:test --batch 16
             """)
 
     @OptionGroup var corpus: CorpusOptions
-    @Option(help: ArgumentHelp("The model folder.", valueName: "dir")) var model: String
+    @Option(help: ArgumentHelp("The model folder; default the latest trained model version's.", valueName: "dir"))
+    var model: String?
     @Option(help: ArgumentHelp("Only these sentences (NAME or NAME:PART); default all.", valueName: "split"),
             transform: parseSelection)
     var split: SentenceSelection?
@@ -59,7 +61,14 @@ struct PredictCommand: ParsableCommand {
         let store = try corpus.open()
         let stop = StopSignal("predict: stopping after the batch in flight; no layer will be written")
         let (jobID, result) = try runJob(.predict, store, adopting: job, stop: stop) { context -> PredictSummary in
-            var loaded = try StudentModel.load(directory: model)
+            let chosen = try folder(store)
+            if model == nil {
+                let text = "predict: no --model given: using the latest trained model version, \(chosen.version)"
+                note(text)
+                try context.log(text)
+            }
+            let folder = chosen.path
+            var loaded = try StudentModel.load(directory: folder)
             if let threshold { loaded.settings.threshold = threshold }
             if let decoding { loaded.settings.decoding = StudentModel.Decoding(rawValue: decoding) }
             if let minConfidence { loaded.settings.minConfidence = minConfidence }
@@ -69,7 +78,7 @@ struct PredictCommand: ParsableCommand {
                 }
                 loaded.settings.extendThreshold = extendThreshold
             }
-            let run = PredictionRun(model: loaded, modelPath: model, selection: split ?? .all, batchSize: batch)
+            let run = PredictionRun(model: loaded, modelPath: folder, selection: split ?? .all, batchSize: batch)
             let result = try run.run(store: store, progress: { done, total in
                 if try context.progress(done: done, total: total, message: "tagging sentences") {
                     note("predict: \(done)/\(total) sentences")
@@ -79,6 +88,20 @@ struct PredictCommand: ParsableCommand {
             return PredictSummary(layer: result.layer.description, sentences: result.sentences, spans: result.spans)
         }
         print("\(result.layer): \(result.spans) ADE spans over \(result.sentences) sentences (job \(jobID))")
+    }
+
+    /// The model folder: --model, else the latest trained version's (named as `student:N at PATH`).
+    func folder(_ store: CorpusStore) throws -> (path: String, version: String) {
+        if let model { return (model, model) }
+        guard let latest = try store.latestTrainedModel(), let path = latest.path else {
+            throw ValidationError("no --model given and no trained model version in this corpus: train one "
+                                  + "(`vigil train`, `:train`) or pass --model DIR")
+        }
+        guard FileManager.default.fileExists(atPath: path + "/config.json") else {
+            throw ValidationError("no --model given, and the latest trained model version, student:\(latest.id), "
+                                  + "has no model at \(path) any more: pass --model DIR")
+        }
+        return (path, "student:\(latest.id) at \(path)")
     }
 
     /// The job's result: the layer written and what it holds.

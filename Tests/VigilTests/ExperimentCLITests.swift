@@ -110,6 +110,22 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("fold7"), unknown.stderr)
     }
 
+    /// `vigil predict` without --model uses the newest trained version and says which; its run
+    /// is listed apart from the model versions (issue 26 item 13).
+    func testPredictWithoutAModelUsesTheLatestTrainedVersion() throws {
+        let (cli, train) = try holdoutCLI()
+        let out = cli.directory.path + "/m1"
+        try cli.ok(train + ["--out", out])
+        let result = try cli.run(["predict", "--split", "holdout:test"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("using the latest trained model version, student:1 at \(out)"), result.stderr)
+        let versions = try modelVersions(cli)
+        XCTAssertEqual(versions.map { $0["kind"] as? String }, ["trained", "prediction"])
+        XCTAssertEqual(versions.last?["path"] as? String, out)
+        let log = try cli.ok(["jobs", "--log", "2"])  // job 1 trained, job 2 predicted
+        XCTAssertTrue(log.contains("using the latest trained model version"), log)
+    }
+
     func testTrainFractionUsesANestedShareOfTheSentences() throws {
         let (cli, train) = try holdoutCLI()
         var items: [Int] = []
