@@ -92,7 +92,8 @@ public final class EffectRunner {
         case .loadFilter(let filter):
             switch filter {
             case .disagreements:
-                return [.filterLoaded(filter, try store.teacherStudentDisagreements())]
+                return [.disagreementBasis(Self.disagreementBasis(store)),
+                        .filterLoaded(filter, try store.teacherStudentDisagreements())]
             case .ungrounded:
                 guard let run = (try? store.layer(LayerRef(.teacher)))?.version else { return [.filterLoaded(filter, [])] }
                 return [.filterLoaded(filter, try store.sentencesWithUngrounded(teacherRun: run))]
@@ -132,6 +133,17 @@ public final class EffectRunner {
     public func pollJobs() -> [Msg] {
         guard let supervisor, let rows = try? supervisor.rows() else { return [] }
         return [.jobs(rows)]
+    }
+
+    /// What the disagreement filter compares: `teacher:2 vs student:3`, or which side is missing.
+    static func disagreementBasis(_ store: CorpusStore) -> String {
+        let teacher = try? store.layer(LayerRef(.teacher)), student = try? store.layer(LayerRef(.student))
+        switch (teacher, student) {
+        case let (t?, s?): return "\(t) vs \(s)"
+        case (nil, nil): return "no teacher run nor student layer yet"
+        case (nil, _): return "no teacher run yet (:teach)"
+        case (_, nil): return "no student layer yet (:predict)"
+        }
     }
 
     /// Starts reporting others' decisions: those after review event `id` (read before the

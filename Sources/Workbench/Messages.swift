@@ -74,6 +74,8 @@ public enum Msg: Sendable {
     case saved(SavedDecision)
     case failed(String)
     case filterLoaded(QueueFilter, Set<Int64>)
+    /// What the disagreement filter compares (the latest teacher and student layers).
+    case disagreementBasis(String)
     case searchResult(query: String, sentences: [Int64])
     case drugAdded(QueueEntry)
     case jobs([JobRow])

@@ -62,6 +62,9 @@ public struct WorkbenchModel: Sendable {
     public var filterSets: [QueueFilter: Set<Int64>] = [:]
     /// Items on which the latest teacher and student layers disagree come first (`:sort`).
     public var sortByDisagreement = false
+    /// What the disagreements filter compares (`teacher:2 vs student:3, items both labelled`),
+    /// shown beside its count; empty until its set is loaded.
+    public var disagreementBasis = ""
     /// `:sort disagreement` waits for the set, then opens the first disagreement.
     var sortJumpPending = false
     var positionOfMention: [Int64: Int] = [:]

@@ -245,7 +245,7 @@ extension WorkbenchModel {
 
     private func renderQueue(_ b: inout ScreenBuffer, _ area: Rect) {
         guard area.height >= 2 else { return }
-        b.put("Queue · \(filter.rawValue) · \(visible.count) of \(queue.count) items", x: area.x + 1, y: area.y,
+        b.put("Queue · \(filterLabel) · \(visible.count) of \(queue.count) items", x: area.x + 1, y: area.y,
               role: .panelTitle, limit: area.maxX - 1)
         let rows = area.height - 1
         let first = max(0, min(cursor - rows / 2, visible.count - rows))
@@ -260,6 +260,14 @@ extension WorkbenchModel {
             b.put(line, x: area.x + 1, y: y, role: isCurrent ? .queueCurrent : .text, limit: area.maxX - 1)
             if isCurrent { b.paint(Rect(x: area.x + 1, y: y, width: area.width - 2, height: 1), role: .queueCurrent) }
         }
+    }
+
+    /// The filter's name, and for disagreements what it compares: its count depends on which
+    /// teacher and student layers are the latest.
+    var filterLabel: String {
+        guard filter == .disagreements || sortByDisagreement, !disagreementBasis.isEmpty else { return filter.rawValue }
+        return filter == .disagreements ? "disagreements (\(disagreementBasis))"
+            : "\(filter.rawValue), disagreements first (\(disagreementBasis))"
     }
 
     private func renderMessageLine(_ b: inout ScreenBuffer, y: Int) {

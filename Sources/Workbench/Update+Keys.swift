@@ -193,7 +193,7 @@ extension WorkbenchModel {
                     return [.loadFilter(.disagreements)]
                 }
                 applyFilter()
-                say("\(set.count) teacher–student disagreements first")
+                say("\(set.count) disagreements first" + (disagreementBasis.isEmpty ? "" : " (\(disagreementBasis))"))
                 return select(0)
             case "corpus", "":
                 sortByDisagreement = false

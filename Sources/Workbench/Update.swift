@@ -42,11 +42,18 @@ extension WorkbenchModel {
             applyFilter()
             if filter == .disagreements, sortJumpPending {
                 sortJumpPending = false
-                say("\(set.count) teacher–student disagreements first")
+                say("\(set.count) disagreements first" + (disagreementBasis.isEmpty ? "" : " (\(disagreementBasis))"))
                 return select(0)
+            }
+            if filter == .disagreements, self.filter == .disagreements, !set.isEmpty, !disagreementBasis.isEmpty {
+                say("\(set.count) item\(set.count == 1 ? "" : "s") where \(disagreementBasis.replacingOccurrences(of: " vs ", with: " and ")) "
+                    + "both labelled the item and gave different spans")
             }
             // The queue was empty while the set loaded: open the item the filter now shows.
             return select(cursor)
+        case .disagreementBasis(let text):
+            disagreementBasis = text
+            return []
         case let .searchResult(query, sentences):
             return found(query, Set(sentences))
         case .drugAdded(let entry):
@@ -288,7 +295,10 @@ extension WorkbenchModel {
         }
         cursor = visible.firstIndex(of: keep)
             ?? (sortByDisagreement ? 0 : visible.firstIndex { $0 >= keep } ?? max(0, visible.count - 1))
-        if visible.isEmpty { say("no items match the filter '\(filter.rawValue)'") }
+        if visible.isEmpty {
+            let basis = filter == .disagreements && !disagreementBasis.isEmpty ? " (\(disagreementBasis))" : ""
+            say("no items match the filter '\(filter.rawValue)'\(basis)")
+        }
     }
 
     mutating func setFilter(_ new: QueueFilter) -> [Effect] {

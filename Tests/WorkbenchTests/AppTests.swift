@@ -55,6 +55,21 @@ final class AppTests: XCTestCase {
         XCTAssertEqual(try store.reviewStatus(item).spans, [Span(30, 41)])
     }
 
+    func testTheDisagreementFilterNamesTheLayersItCompares() throws {
+        let store = try sampleStore(self)
+        let runner = EffectRunner(store: store, supervisor: nil, author: "tester")
+        guard case .disagreementBasis(let missing)? = runner.run(.loadFilter(.disagreements)).first else {
+            return XCTFail("no basis")
+        }
+        XCTAssertEqual(missing, "no student layer yet (:predict)")
+        _ = try store.ingest(try JSONLFormat.read(path: packageRoot.appendingPathComponent("SampleData/gold.jsonl").path),
+                             into: LayerRef(.student))
+        guard case .disagreementBasis(let both)? = runner.run(.loadFilter(.disagreements)).first else {
+            return XCTFail("no basis")
+        }
+        XCTAssertEqual(both, "teacher:1 vs student:1")
+    }
+
     func testUndoWorksAcrossRestarts() throws {
         let store = try sampleStore(self)
         let (first, _) = try makeApp(store)

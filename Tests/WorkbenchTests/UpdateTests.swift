@@ -194,6 +194,23 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(model.visible, [0, 1, 2])
     }
 
+    /// The disagreement count depends on which teacher and student layers are the latest: the
+    /// queue's title and the messages say which (issue 26 item 14).
+    func testTheDisagreementFilterSaysWhatItCompares() {
+        var model = fixtureModel()
+        _ = model.command("filter disagreements")
+        _ = model.update(.disagreementBasis("teacher:2 vs student:3"))
+        _ = model.update(.filterLoaded(.disagreements, [11]))
+        XCTAssertEqual(model.message, "1 item where teacher:2 and student:3 both labelled the item and gave different spans")
+        let title = model.render().text.components(separatedBy: "\n").first { $0.contains("Queue ·") } ?? ""
+        XCTAssertTrue(title.contains("Queue · disagreements (teacher:2 vs student:3) · 1 of 3 items"), title)
+        _ = model.update(.disagreementBasis("no student layer yet (:predict)"))
+        _ = model.update(.filterLoaded(.disagreements, []))
+        XCTAssertEqual(model.message, "no items match the filter 'disagreements' (no student layer yet (:predict))")
+        _ = model.command("filter all")
+        XCTAssertEqual(model.filterLabel, "all")
+    }
+
     func testALoadedFilterSetOpensItsFirstItem() {
         var model = fixtureModel()
         _ = model.command("filter ungrounded")
