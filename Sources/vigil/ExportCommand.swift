@@ -8,19 +8,23 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write one layer of the corpus as JSONL, brat standoff, ADE .rel or CoNLL BIO.",
         discussion: """
-            The curated layer is exported with its decided items only (accepted or no-ade): an undecided
-            item has no ADE in that layer, which every format would write as "no ADE". --include-pending
-            exports them too (JSONL marks them "review": "pending"; the other formats cannot tell).
-            jsonl  one sentence per line: text, drug mentions, ADE spans per drug, review state
-            brat   a folder: per document a .txt (one sentence per line) and an .ann (Drug, ADE, Causes)
-            ade    DRUG-AE.rel lines with document offsets (sentences with at least one pair)
+            The curated layer is exported with its decided items only (accepted or no-ade): an undecided \
+            item has no ADE in that layer, which every format would write as "no ADE". --include-pending \
+            exports them too (JSONL marks them "review": "pending"; the other formats cannot tell). \
+            Without --layer the gold layer is exported, and the output says so.
+
+            jsonl  a line per sentence: text, drugs, ADE spans per drug, review state
+            brat   a folder: per document a .txt (a sentence a line) and an .ann
+            ade    DRUG-AE.rel lines with document offsets (sentences with a pair)
             conll  BIO tags, one block per (sentence, drug mention)
-            The output is written to a temporary file and moved into place: a failed export leaves nothing.
-            A brat folder gets a vigil-export.json listing its files; an existing non-empty folder is only
-            replaced when it is such an export and holds nothing else (--force writes into it anyway,
+
+            The output is written to a temporary file and moved into place: a failed export leaves nothing. \
+            A brat folder gets a vigil-export.json listing its files; an existing non-empty folder is only \
+            replaced when it is such an export and holds nothing else (--force writes into it anyway, \
             keeping the files the export does not write).
-            With several curators, the curated layer holds the answer that counts per item: an adjudication,
-            else the answer the curators agree on, else the one curator's; disputed items are left out.
+
+            With several curators, the curated layer holds the answer that counts per item: an adjudication, \
+            else the answer the curators agree on, else the one curator's; disputed items are left out. \
             --curator NAME exports one curator's own answers instead (implies --layer curated).
             """)
 
@@ -28,8 +32,9 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var corpus: CorpusOptions
     @Option(help: "jsonl, brat, ade or conll.") var format: Format
-    @Option(help: ArgumentHelp("The layer to export.", valueName: "layer"), transform: parseLayer)
-    var layer: LayerRef = .gold
+    @Option(help: ArgumentHelp("The layer to export: gold, curated, teacher[:RUN] or student[:V] (default: gold).",
+                               valueName: "layer"), transform: parseLayer)
+    var layer: LayerRef?
     @Option(help: ArgumentHelp("Only these sentences: NAME or NAME:PART.", valueName: "split"),
             transform: parseSelection)
     var split: SentenceSelection?
@@ -43,7 +48,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let store = try corpus.open()
-        let info = try store.layer(curator == nil ? layer : .curated)
+        let info = try store.layer(curator == nil ? layer ?? .gold : .curated)
         var views = try store.sentenceViews(layer: info, selection: split ?? .all)
         if let curator {
             guard try store.curatorRole(curator) != nil else { throw CorpusError.unknownCurator(curator) }
@@ -70,7 +75,8 @@ struct ExportCommand: ParsableCommand {
         case .conll: try ConllFormat.write(views, to: out)
         }
         let pairs = views.reduce(0) { $0 + $1.drugs.reduce(0) { $0 + $1.ades.count } }
-        print("\(out): \(views.count) sentences, \(pairs) (drug, ADE) pairs of \(curator.map { "curator \($0)" } ?? "layer \(info)") as \(format.rawValue)"
+        print("\(out): \(views.count) sentences, \(pairs) (drug, ADE) pairs of \(curator.map { "curator \($0)" } ?? "layer \(info)")"
+              + (curator == nil && layer == nil ? " (the default; --layer names another)" : "") + " as \(format.rawValue)"
               + (leftOut > 0 ? " (\(leftOut) undecided items left out; --include-pending exports them)" : ""))
     }
 }

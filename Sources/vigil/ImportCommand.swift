@@ -10,7 +10,7 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Read sentences, drug mentions and ADE annotations into the corpus.",
         discussion: """
-            An import is one transaction: a malformed line aborts it with FILE:LINE: what is wrong, and
+            An import is one transaction: a malformed line aborts it with FILE:LINE: what is wrong, and \
             the corpus stays as it was. Importing the same content again changes nothing.
             """,
         subcommands: [ImportADE.self, ImportText.self, ImportPubMed.self, ImportPubMedXML.self, ImportJSONL.self, ImportBrat.self, ImportConll.self])
@@ -46,7 +46,7 @@ struct ImportADE: ParsableCommand {
         commandName: "ade",
         abstract: "Import the ADE corpus v2 (a folder with DRUG-AE.rel and ADE-NEG.txt), or one .rel file.",
         discussion: """
-            DRUG-AE.rel offsets are document offsets; each sentence's start is recovered from its mentions.
+            DRUG-AE.rel offsets are document offsets; each sentence's start is recovered from its mentions. \
             DRUG-DOSE.rel is not read. Example: vigil import ade ../shared/data/ade-corpus-v2
             """)
     @Argument(help: ArgumentHelp("The corpus folder or a .rel file.", valueName: "path")) var path: String
@@ -100,8 +100,8 @@ struct ImportText: ParsableCommand {
         commandName: "text",
         abstract: "Import plain text: paragraphs become documents, then sentences; drugs are found with a lexicon.",
         discussion: """
-            The lexicon is --lexicon FILE (one name per line, or NAME<TAB>NORMALIZED NAME; # starts a comment),
-            else the corpus lexicon (`vigil lexicon import`). Matching is case-insensitive, whole words, longest
+            The lexicon is --lexicon FILE (one name per line, or NAME<TAB>NORMALIZED NAME; # starts a comment), \
+            else the corpus lexicon (`vigil lexicon import`). Matching is case-insensitive, whole words, longest \
             match first. Sentences without a drug are dropped unless --keep-drugless. Example:
               vigil import text SampleData/abstracts.txt --lexicon SampleData/lexicon.tsv
             """)
@@ -140,10 +140,10 @@ struct ImportPubMedXML: ParsableCommand {
         commandName: "pubmed-xml",
         abstract: "Import PubMed XML files (efetch output or baseline files) offline: title and abstract, split into sentences.",
         discussion: """
-            Each article becomes the document `PMID\n\nTitle\n\nAbstract` (structured sections as LABEL: text),
-            as in the ADE corpus, so sentence document offsets agree; publication types and MeSH headings are
-            kept with it. Drugs are found with --lexicon FILE or the corpus lexicon; sentences without one are
-            dropped unless --keep-drugless. Each file is one transaction; a file imported before, or a PMID
+            Each article becomes the document `PMID\n\nTitle\n\nAbstract` (structured sections as LABEL: text), \
+            as in the ADE corpus, so sentence document offsets agree; publication types and MeSH headings are \
+            kept with it. Drugs are found with --lexicon FILE or the corpus lexicon; sentences without one are \
+            dropped unless --keep-drugless. Each file is one transaction; a file imported before, or a PMID \
             already seen, is not imported twice. Example:
               vigil import pubmed-xml pubmed24n0001.xml --lexicon SampleData/lexicon.tsv
             """)
@@ -196,11 +196,12 @@ struct ImportPubMed: ParsableCommand {
         commandName: "pubmed",
         abstract: "Build a corpus from a PubMed query through NCBI E-utilities (esearch, then efetch in batches).",
         discussion: """
-            The default query is the paper's: \(paperPubMedQuery)
-            Records are read as `vigil import pubmed-xml` reads them. Each batch is one transaction together
-            with the download's progress: run the same command again after a kill or a network failure and it
-            goes on with the next batch; a PMID already in the corpus is never imported again. Requests are
+            The default query is the paper's: \(paperPubMedQuery) \
+            Records are read as `vigil import pubmed-xml` reads them. Each batch is one transaction together \
+            with the download's progress: run the same command again after a kill or a network failure and it \
+            goes on with the next batch; a PMID already in the corpus is never imported again. Requests are \
             paced to NCBI's limit (3/s, 10/s with an API key) and retried on 429, 5xx and dropped connections.
+
             Example: vigil import pubmed --max 500 --email you@example.org --lexicon SampleData/lexicon.tsv
             """)
     @Option(help: "The PubMed query (default: the paper's).") var query = paperPubMedQuery

@@ -11,12 +11,13 @@ struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict", abstract: "Tag ADEs with a student model and write a student layer.",
         discussion: """
-            MODEL is a model folder: a BERT checkpoint (config.json, vocab.txt, model.safetensors with the head
-            under vigil_head.*) plus vigil.json (head kind and threshold). Every drug mention of the selected
-            sentences is answered; each ADE span is stored with its confidence. Runs as a job (see `vigil jobs`):
-            --job ID adopts a queued job row, otherwise a `predict` row is created. A cancel request or SIGTERM
-            stops it between batches and nothing is written.
+            MODEL is a model folder: a BERT checkpoint (config.json, vocab.txt, model.safetensors with the head \
+            under vigil_head.*) plus vigil.json (head kind and threshold). Every drug mention of the selected \
+            sentences is answered; each ADE span is stored with its confidence. Runs as a job (see `vigil jobs`): \
+            --job ID adopts a queued job row, otherwise a `predict` row is created. A cancel request or SIGTERM \
+            stops it between batches and nothing is written. \
             Without --model it uses the latest trained model version's folder (see `vigil models`) and says which.
+
             Example: vigil predict --model models/ade-student --split holdout:test --batch 16
             """)
 

@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
             (epoch, step, loss, items/s, ETA) goes to the job row. A cancel request or SIGTERM stops it at \
             the next step; nothing is registered and the folder is removed.
 
-              vigil train --source gold --split holdout --head interaction --fraction 0.25
+              vigil train --source gold --split holdout --head interact --fraction 0.25
             """)
 
     @OptionGroup var corpus: CorpusOptions
