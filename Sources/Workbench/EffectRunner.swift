@@ -115,6 +115,12 @@ public final class EffectRunner {
             guard let supervisor else { return [.failed("jobs cannot be cancelled from here")] }
             try supervisor.cancel(id)
             return [.jobs(try supervisor.rows()), .info("asked job \(id) to stop")]
+        case .loadJobDetail(let id):
+            let job = try store.job(id)
+            let path = store.jobOutputPath(id)
+            let output = (try? String(contentsOfFile: path, encoding: .utf8))
+                .flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+            return [.jobDetail(JobDetail(job: job, log: try store.jobLog(id, last: 200), output: output, outputPath: path))]
         case .refreshMetrics:
             refreshMetricsInBackground()
             return []

@@ -37,6 +37,22 @@ public struct JobRow: Hashable, Sendable {
     public var isActive: Bool { !isLost && !job.state.isFinished }
 }
 
+/// Everything the workbench can show about one job: a failed job's error is never cut here.
+public struct JobDetail: Hashable, Sendable {
+    public var job: Job
+    /// The job's log, oldest first (its final error is the last line).
+    public var log: [String]
+    /// What the job's process wrote to its error output (`.vigil-jobs/job-ID.stderr`), if anything.
+    public var output: String?
+    public var outputPath: String
+    public init(job: Job, log: [String], output: String?, outputPath: String) {
+        self.job = job
+        self.log = log
+        self.output = output
+        self.outputPath = outputPath
+    }
+}
+
 /// One layer's scores against gold.
 public struct MetricRow: Hashable, Sendable {
     public var layer: String
@@ -83,6 +99,7 @@ public enum Msg: Sendable {
     case themeChanged(String)
     case agreement(Agreement)
     case info(String)
+    case jobDetail(JobDetail)
     /// Another process decided these items since the last poll (as this curator sees them).
     case changedElsewhere([ReviewChange])
     /// A decision refused because the item changed since it was shown (`reason` says how);
@@ -106,6 +123,8 @@ public enum Effect: Hashable, Sendable {
     /// A background job, with options added to its command line (`:train --epochs 10`).
     case startJob(JobKind, arguments: [String] = [])
     case cancelJob(Int64)
+    /// Read one job's details for the details view.
+    case loadJobDetail(Int64)
     case refreshMetrics
     case setTheme(String)
     case quit

@@ -26,6 +26,8 @@ public enum Mode: Hashable, Sendable {
     case prompt(Prompt, text: String)
     case help
     case raw
+    /// One job's details (`J`, `:job ID`): its command line, whole error, log and error output.
+    case jobDetail
     /// A question the curator answers before the workbench goes on (see `Confirmation`).
     case confirm(Confirmation)
 }
@@ -113,6 +115,9 @@ public struct WorkbenchModel: Sendable {
     public var corpusName = ""
     public var lastSearch = ""
     public var helpScroll = 0
+    /// The job the details view shows (`J`, `:job ID`), and how far it is scrolled.
+    public var jobDetail: JobDetail?
+    public var jobDetailScroll = 0
 
     // Clock and progress (the clock arrives as messages; update never reads it)
     public var now: Date

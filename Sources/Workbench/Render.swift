@@ -21,6 +21,7 @@ extension WorkbenchModel {
         switch mode {
         case .help: renderHelp(&b)
         case .raw: renderRaw(&b)
+        case .jobDetail: renderJobDetail(&b)
         default: break
         }
         return b
@@ -321,8 +322,8 @@ extension WorkbenchModel {
             hints = keymap.hints([.extendSelection, .shrinkSelection, .confirmSelection, .cancelSelection])
         case .prompt:
             hints = [("⏎", "submit"), ("Esc", "cancel")]
-        case .help:
-            hints = [("j/k", "scroll"), ("any key", "close")]
+        case .help, .jobDetail:
+            hints = scrollHints
         case .raw:
             hints = [("any key", "close")]
         case .confirm(.leave):
@@ -368,7 +369,7 @@ extension WorkbenchModel {
 
     private func renderHelp(_ b: inout ScreenBuffer) {
         let inner = box(&b, Rect(x: 2, y: 1, width: width - 4, height: height - 2),
-                        title: "Keys (remap them in the [keys] table of the config file) · Esc closes")
+                        title: "Keys · remap them in [keys] of the config file · other keys close")
         var lines: [(String, Role)] = []
         var group = ""
         for entry in keymap.helpLines() {
@@ -382,6 +383,57 @@ extension WorkbenchModel {
             }
         }
         for (i, line) in lines.dropFirst(min(helpScroll, max(0, lines.count - inner.height))).prefix(inner.height).enumerated() {
+            b.put(line.0, x: inner.x, y: inner.y + i, role: line.1, limit: inner.maxX)
+        }
+    }
+
+    /// The status line of a scrolled overlay: the keys that scroll it, and that any other closes
+    /// (what the overlay's title says too).
+    var scrollHints: [(key: String, label: String)] {
+        let line = [keymap.keys[.nextItem]?.first, keymap.keys[.previousItem]?.first].compactMap { $0?.label }
+        let page = [keymap.keys[.pageDown]?.first, keymap.keys[.pageUp]?.first].compactMap { $0?.label }
+        return [(line.joined(separator: "/"), "scroll"), (page.joined(separator: "/"), "page"), ("other keys", "close")]
+            .filter { !$0.key.isEmpty }
+    }
+
+    /// One job's details: what ran, how it ended, its whole error (wrapped, never cut), its log
+    /// and what its process wrote to its error output.
+    func jobDetailLines(width: Int) -> [(String, Role)] {
+        guard let detail = jobDetail else { return [] }
+        let job = detail.job
+        var lines: [(String, Role)] = []
+        func wrapped(_ text: String, _ role: Role) {
+            for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                lines += TextWrap.strings(String(paragraph), width: max(10, width)).map { ($0, role) }
+            }
+        }
+        let state = job.state == .lost ? "lost" : job.state.rawValue
+        lines.append(("#\(job.id) \(job.kind) \(state)" + (job.progress.map { String(format: " · %.0f%%", $0 * 100) } ?? ""),
+                      job.state == .failed || job.state == .lost ? .error : job.state == .succeeded ? .success : .panelTitle))
+        wrapped("vigil " + ([job.kind] + job.arguments).joined(separator: " "), .panel)
+        if let message = job.message, !message.isEmpty { wrapped(message, .dim) }
+        if let error = job.error, !error.isEmpty {
+            lines.append(("Error", .panelTitle))
+            wrapped(error, .error)
+        }
+        if !detail.log.isEmpty {
+            lines.append(("Log (last \(detail.log.count) lines)", .panelTitle))
+            for line in detail.log { wrapped(line, .panel) }
+        }
+        if let output = detail.output {
+            lines.append(("Error output (\(detail.outputPath))", .panelTitle))
+            wrapped(output.hasSuffix("\n") ? String(output.dropLast()) : output, .panel)
+        }
+        return lines
+    }
+
+    private func renderJobDetail(_ b: inout ScreenBuffer) {
+        guard let detail = jobDetail else { return }
+        let inner = box(&b, Rect(x: 2, y: 1, width: width - 4, height: height - 2),
+                        title: "Job \(detail.job.id) · other keys close")
+        let lines = jobDetailLines(width: inner.width)
+        let first = min(jobDetailScroll, max(0, lines.count - inner.height))
+        for (i, line) in lines.dropFirst(first).prefix(inner.height).enumerated() {
             b.put(line.0, x: inner.x, y: inner.y + i, role: line.1, limit: inner.maxX)
         }
     }

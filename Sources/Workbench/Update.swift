@@ -64,9 +64,11 @@ extension WorkbenchModel {
             }
             jobs = rows
             guard !finished.isEmpty else { return [] }
-            // Told in the status line, which every size shows (the jobs panel is hidden below 100 columns).
-            say(finished.map(Self.finishedText).joined(separator: "; "),
-                error: finished.contains { $0.isLost || $0.job.state == .failed || $0.job.state == .lost })
+            // Told in the status line, which every size shows (the jobs panel is hidden below 100 columns);
+            // a failure's whole error is one key away.
+            let failed = finished.contains { $0.isLost || $0.job.state == .failed || $0.job.state == .lost }
+            let details = failed ? keymap.keys[.jobDetail]?.first.map { " (\($0.label): details)" } ?? "" : ""
+            say(finished.map(Self.finishedText).joined(separator: "; ") + details, error: failed)
             // A finished job may have brought a new teacher run or student version: the sets
             // behind the filters and the disagreement order are stale.
             filterSets = [:]
@@ -89,6 +91,11 @@ extension WorkbenchModel {
             return []
         case .info(let text):
             say(text)
+            return []
+        case .jobDetail(let detail):
+            jobDetail = detail
+            jobDetailScroll = 0
+            mode = .jobDetail
             return []
         case .changedElsewhere(let changes):
             return changedElsewhere(changes)

@@ -199,6 +199,11 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(job.state, .failed)
         XCTAssertTrue(job.error?.contains("no labelled (sentence, drug) items from source curated") == true,
                       job.error ?? "no error")
+        // J: the job's details, its error whole (issue 26 item 7).
+        try tui.keys("J")
+        try tui.waitFor("Job \(job.id) · other keys close")
+        try tui.waitFor("no labelled (sentence, drug) items from source curated")
+        try tui.keys("Escape")
         try tui.keys("q")
         try tui.waitFor("VIGIL-EXITED 0")
     }

@@ -77,6 +77,17 @@ final class SnapshotTests: XCTestCase {
 
     /// The header names the corpus file (issue 26 item 4), and a long name is cut from the
     /// left so the view stays visible at 80 columns.
+    /// At 120 columns the side panel is 40 wide: the jobs title fits whole (issue 26 item 15).
+    func testTheJobsPanelTitleIsNeverCut() {
+        for width in [100, 110, 120, 160] {
+            let text = busyModel(width: width, height: 35).render().text
+            let title = text.components(separatedBy: "\n")[1]
+            XCTAssertTrue(title.contains("Jobs  (") && title.contains("X cancels)"), "\(width): \(title)")
+        }
+        XCTAssertEqual(fixtureModel().jobsTitle(width: 38), "Jobs  (J details, X cancels)")
+        XCTAssertEqual(fixtureModel().jobsTitle(width: 60), "Jobs  (:teach :train :predict :eval · J details, X cancels)")
+    }
+
     func testHeaderNamesTheCorpusAndKeepsTheView() {
         var model = fixtureModel(width: 80, height: 24)
         model.corpusName = "trial-ADE-corpus.sqlite"

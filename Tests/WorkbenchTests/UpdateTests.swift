@@ -271,7 +271,7 @@ final class UpdateTests: XCTestCase {
         teach.state = .failed
         teach.error = "models/minilm-l6/config.json: no such file\nUsage: vigil teach …"
         _ = model.update(.jobs([row(eval), row(teach), row(done)]))
-        XCTAssertEqual(model.message, "job 4 teach failed: models/minilm-l6/config.json: no such file")
+        XCTAssertEqual(model.message, "job 4 teach failed: models/minilm-l6/config.json: no such file (J: details)")
         XCTAssertTrue(model.messageIsError)
         XCTAssertTrue(model.render().text.contains("job 4 teach failed: models/minilm-l6/config.json"))
 
@@ -286,8 +286,79 @@ final class UpdateTests: XCTestCase {
         _ = model.update(.jobs([row(lost)]))
         lost.state = .lost
         _ = model.update(.jobs([JobRow(job: lost, isLost: true, log: [])]))
-        XCTAssertEqual(model.message, "job 6 predict lost: its process is gone")
+        XCTAssertEqual(model.message, "job 6 predict lost: its process is gone (J: details)")
         XCTAssertTrue(model.messageIsError)
+    }
+
+    /// A failed job's whole error is readable in the workbench (issue 26 item 7): `J` opens the
+    /// newest job's details, `:job ID` another's; the error is wrapped, never cut.
+    func testAJobsDetailsShowItsWholeErrorLogAndOutput() {
+        var model = fixtureModel(width: 80, height: 24)
+        XCTAssertEqual(model.press("J"), [])
+        XCTAssertEqual(model.message, "no jobs yet (:teach, :train, :predict, :eval start one)")
+        var failed = Job(4, kind: "train", state: .failed, createdAt: t0)
+        failed.arguments = ["--source", "curated", "--encoder", "models/minilm-l6"]
+        failed.error = "models/minilm-l6/config.json: no such file or directory; the encoder folder must hold config.json, "
+            + "vocab.txt and model.safetensors (make model downloads them)"
+        _ = model.update(.jobs([JobRow(job: failed, isLost: false, log: [])]))
+        XCTAssertEqual(model.press("J"), [.loadJobDetail(4)])
+        XCTAssertEqual(model.command("job 3"), [.loadJobDetail(3)])
+        _ = model.update(.jobDetail(JobDetail(job: failed, log: ["loading the encoder", "failed: " + failed.error!],
+                                              output: "Error: the encoder is missing\n", outputPath: "/c/.vigil-jobs/job-4.stderr")))
+        XCTAssertEqual(model.mode, .jobDetail)
+        let text = model.render().text
+        let joined = text.components(separatedBy: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "│ ")) }
+            .joined(separator: " ")
+        XCTAssertTrue(joined.contains("(make model downloads them)"), "the end of the error too: \(text)")
+        XCTAssertTrue(joined.contains("vigil train --source curated --encoder models/minilm-l6"), text)
+        XCTAssertTrue(joined.contains("Error output (/c/.vigil-jobs/job-4.stderr)"), text)
+        XCTAssertTrue(text.contains("other keys close"), text)
+        _ = model.press("j")
+        XCTAssertEqual(model.jobDetailScroll, 1)
+        _ = model.press("q")
+        XCTAssertEqual(model.mode, .normal)
+    }
+
+    func testPageKeysMoveThroughTheQueueAndScrollTheHelp() {
+        var model = fixtureModel()
+        _ = model.press("<End>")
+        XCTAssertEqual(model.current?.item, item(2, 12))
+        _ = model.press("<Home>")
+        XCTAssertEqual(model.current?.item, item(1, 10))
+        _ = model.press("<PageDown>")
+        XCTAssertEqual(model.current?.item, item(2, 12), "a page is more than the fixture's three items")
+        _ = model.press("<PageUp>")
+        XCTAssertEqual(model.current?.item, item(1, 10))
+        _ = model.press("?", "<PageDown>")
+        XCTAssertEqual(model.mode, .help)
+        XCTAssertEqual(model.helpScroll, model.height - 4)
+        _ = model.press("<PageUp>", "<End>")
+        XCTAssertGreaterThan(model.helpScroll, 100)
+        _ = model.press("<Home>")
+        XCTAssertEqual(model.helpScroll, 0)
+        _ = model.press("<Esc>")
+        XCTAssertEqual(model.mode, .normal)
+    }
+
+    /// The help overlay says one thing about closing, in its title and its status line.
+    func testTheHelpSaysOneThingAboutClosing() {
+        var model = fixtureModel(width: 80, height: 24)
+        _ = model.press("?")
+        let lines = model.render().text.components(separatedBy: "\n")
+        XCTAssertTrue(lines[1].contains("other keys close"), lines[1])
+        XCTAssertTrue(lines[23].contains("other keys close"), lines[23])
+        XCTAssertFalse(lines.joined().contains("Esc closes") || lines.joined().contains("any key"), lines.joined(separator: "\n"))
+    }
+
+    func testAnUnknownCommandListsTheCommands() {
+        var model = fixtureModel()
+        XCTAssertEqual(model.command("foo"), [])
+        XCTAssertTrue(model.messageIsError)
+        let message = model.message ?? ""
+        XCTAssertTrue(message.hasPrefix("unknown command :foo; commands: :teach :train :predict :eval :cv [--options]"), message)
+        for command in [":job", ":cancel", ":theme", ":filter", ":sort", ":layer", ":q"] {
+            XCTAssertTrue(message.contains(command), "\(command) in \(message)")
+        }
     }
 
     func testEveryDecisionRefreshesTheScores() {
