@@ -240,8 +240,11 @@ public final class EffectRunner {
         for ref in [LayerRef(.teacher), .curated, LayerRef(.student)] {
             if let layer = try? store.layer(ref) { rows.append(try score(layer)) }
         }
-        let trend = try store.layers().filter { $0.kind == .student }.map(score)
-        let curve = LearningCurve.curves(from: try store.modelVersions()).first
+        // The trend is of model versions, what training made: not prediction runs or imports.
+        let versions = try store.modelVersions()
+        let trained = Set(versions.filter { $0.origin == .trained }.map(\.id))
+        let trend = try store.layers().filter { $0.kind == .student && trained.contains($0.version ?? -1) }.map(score)
+        let curve = LearningCurve.curves(from: versions).first
         return .metrics(scope: scope, rows: rows, trend: trend, curve: curve)
     }
 }

@@ -181,4 +181,15 @@ final class AppTests: XCTestCase {
         XCTAssertEqual(trend, [])
         XCTAssertNil(curve, "no model versions, no learning curve")
     }
+
+    /// The side panel's model-version trend leaves prediction runs and imports out (issue 26 item 13).
+    func testTheTrendIsOfTrainedModelVersionsOnly() throws {
+        let store = try sampleStore(self)
+        let gold = try JSONLFormat.read(path: packageRoot.appendingPathComponent("SampleData/gold.jsonl").path)
+        _ = try store.ingest(gold, into: LayerRef(.student))  // imported predictions: student:1
+        let trainedLayer = try store.createModelVersion(.init(path: "/m/v2", head: "concat", source: "gold"))
+        guard case let .metrics(_, rows, trend, _) = try EffectRunner.metrics(store) else { return XCTFail() }
+        XCTAssertEqual(trend.map(\.layer), [trainedLayer.description])
+        XCTAssertEqual(rows.map(\.layer), ["teacher:1", "curated", "student:2"], "the latest student layer is scored")
+    }
 }
