@@ -175,6 +175,46 @@ final class PubTatorFormatTests: XCTestCase {
         }
     }
 
+    /// BioC: a problem names the file, the line of the element and the document; what is
+    /// not read (entities, <node> relations, several locations) is refused, not dropped.
+    func testBioCErrorsNameLineAndDocument() throws {
+        let good = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <collection><source>x</source>
+            <document><id>7</id>
+            <passage><infon key="type">title</infon><offset>0</offset><text>Rash after aspirin.</text>
+            <annotation id="1"><infon key="type">Chemical</infon><infon key="MESH">D001241</infon>
+            <location offset="11" length="7"/><text>aspirin</text></annotation>
+            </passage>
+            <relation id="R0"><infon key="relation">CID</infon><infon key="Chemical">D001241</infon><infon key="Disease">D005076</infon></relation>
+            </document>
+            </collection>
+
+            """
+        let dir = try temporaryDirectory(self)
+        let (batch, report) = try BioCFormat.read(path: try write(good, to: "good.xml", in: dir))
+        XCTAssertEqual(batch.sentences.map(\.text), ["Rash after aspirin."])
+        XCTAssertEqual(batch.sentences[0].drugs.map(\.concept), ["D001241"])
+        XCTAssertEqual(report.cidUnplaced, 1)
+        let cases: [(String, Int, String)] = [
+            (good.replacingOccurrences(of: "<text>aspirin</text>", with: "<text>aspirine</text>"), 5, "document 7: mention 'aspirine' differs"),
+            (good.replacingOccurrences(of: "length=\"7\"", with: "length=\"70\""), 5, "outside the text"),
+            (good.replacingOccurrences(of: "<relation id=\"R0\">", with: "<relation id=\"R0\"><node refid=\"1\" role=\"x\"/>"), 8, "<node>"),
+            (good.replacingOccurrences(of: "<collection>", with: "<!DOCTYPE c [<!ENTITY e \"x\">]>\n<collection>"), 2, "entity"),
+            (String(good.prefix(200)), 5, "malformed XML"),
+            (good.replacingOccurrences(of: "<offset>0</offset>", with: "<offset>zero</offset>"), 4, "must be an integer"),
+        ]
+        for (i, (text, line, fragment)) in cases.enumerated() {
+            let path = try write(text, to: "bad\(i).xml", in: dir)
+            XCTAssertThrowsError(try BioCFormat.read(path: path), fragment) { error in
+                guard let error = error as? ImportError else { return XCTFail("\(error)") }
+                XCTAssertEqual(error.file, path)
+                XCTAssertEqual(error.line, line, "\(fragment): \(error)")
+                XCTAssertTrue(error.message.contains(fragment), "\(error)")
+            }
+        }
+    }
+
     // MARK: Round trips
 
     /// Import, export the gold layer, import into a new corpus: the same corpus; and the
