@@ -16,7 +16,7 @@ struct ExportCommand: ParsableCommand {
             ade    DRUG-AE.rel lines with document offsets (sentences with at least one pair)
             conll  BIO tags, one block per (sentence, drug mention)
             pubtator  per document title, abstract, Chemical (drugs) and Disease mentions, CID pairs by MeSH ID
-            bioc   BioC XML with the same content (passages, annotations, CID relations)
+            bioc   BioC XML with the same content (passages, annotations, CID relations); bioc-json as JSON
             The output is written to a temporary file and moved into place: a failed export leaves nothing.
             A brat folder gets a vigil-export.json listing its files; an existing non-empty folder is only
             replaced when it is such an export and holds nothing else (--force writes into it anyway,
@@ -26,10 +26,10 @@ struct ExportCommand: ParsableCommand {
             --curator NAME exports one curator's own answers instead (implies --layer curated).
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, brat, ade, conll, pubtator, bioc }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, brat, ade, conll, pubtator, bioc, biocJSON = "bioc-json" }
 
     @OptionGroup var corpus: CorpusOptions
-    @Option(help: "jsonl, brat, ade, conll, pubtator or bioc.") var format: Format
+    @Option(help: "jsonl, brat, ade, conll, pubtator, bioc or bioc-json.") var format: Format
     @Option(help: ArgumentHelp("The layer to export.", valueName: "layer"), transform: parseLayer)
     var layer: LayerRef = .gold
     @Option(help: ArgumentHelp("Only these sentences: NAME or NAME:PART.", valueName: "split"),
@@ -70,10 +70,14 @@ struct ExportCommand: ParsableCommand {
         case .brat: try BratFormat.write(views, to: out, force: force)
         case .ade: try ADECorpusFormat.write(views, to: out)
         case .conll: try ConllFormat.write(views, to: out)
-        case .pubtator, .bioc:
+        case .pubtator, .bioc, .biocJSON:
             let meta = try store.documentMeta(keys: Set(views.map(\.documentKey)))
             let (documents, written) = AnnotatedCorpus.documents(views, meta: meta, layer: info.description)
-            if format == .pubtator { try PubTatorFormat.write(documents, to: out) } else { try BioCFormat.write(documents, to: out) }
+            switch format {
+            case .pubtator: try PubTatorFormat.write(documents, to: out)
+            case .bioc: try BioCFormat.write(documents, to: out)
+            default: try BioCJSONFormat.write(documents, to: out)
+            }
             note("\(written.documents) documents, \(written.mentions) mentions, \(written.relations) relations"
                  + (written.pairsWithoutIdentifier > 0 ? "; \(written.pairsWithoutIdentifier) (drug, ADE) pairs lack an identifier on one side and are not written as relations" : "")
                  + (written.laidOut > 0 ? "; \(written.laidOut) documents not read from PubTator or BioC laid out as title and abstract" : ""))

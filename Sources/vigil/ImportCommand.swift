@@ -13,7 +13,7 @@ struct ImportCommand: ParsableCommand {
             An import is one transaction: a malformed line aborts it with FILE:LINE: what is wrong, and
             the corpus stays as it was. Importing the same content again changes nothing.
             """,
-        subcommands: [ImportADE.self, ImportText.self, ImportPubMed.self, ImportPubMedXML.self, ImportJSONL.self, ImportBrat.self, ImportConll.self, ImportPubTator.self, ImportBioC.self])
+        subcommands: [ImportADE.self, ImportText.self, ImportPubMed.self, ImportPubMedXML.self, ImportJSONL.self, ImportBrat.self, ImportConll.self, ImportPubTator.self, ImportBioC.self, ImportBioCJSON.self])
 }
 
 /// Options every annotated-format import shares.
@@ -131,6 +131,20 @@ struct ImportBioC: ParsableCommand {
 
     func run() throws {
         let (batch, read) = try BioCFormat.read(path: file, layer: target.layer.description)
+        reportAnnotated(read, file)
+        try target.ingest(batch)
+    }
+}
+
+struct ImportBioCJSON: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bioc-json",
+        abstract: "Import BioC JSON (the bioc package's layout of BioC XML): read as `vigil import bioc` reads XML.")
+    @Argument(help: ArgumentHelp("The BioC JSON file.", valueName: "file")) var file: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        let (batch, read) = try BioCJSONFormat.read(path: file, layer: target.layer.description)
         reportAnnotated(read, file)
         try target.ingest(batch)
     }

@@ -252,6 +252,50 @@ final class PubTatorFormatTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: xml2, encoding: .utf8), try String(contentsOfFile: xml, encoding: .utf8))
     }
 
+    /// BioC JSON: the same corpus back, and PubTator from it gives the source file.
+    func testBioCJSONRoundTrip() throws {
+        let first = try temporaryStore(self)
+        _ = try first.ingest(try PubTatorFormat.read(path: try fixturePath()).0, into: .gold)
+        let dir = try temporaryDirectory(self)
+        let json = (dir as NSString).appendingPathComponent("out.json")
+        try exportGold(first, biocJSON: json)
+        let parsed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        XCTAssertEqual((parsed?["documents"] as? [Any])?.count, 2, "valid JSON")
+        let second = try temporaryStore(self)
+        _ = try second.ingest(try BioCJSONFormat.read(path: json).0, into: .gold)
+        XCTAssertEqual(try dump(second), try dump(first).replacingOccurrences(of: "\"format\":\"pubtator\"", with: "\"format\":\"bioc-json\""))
+        let pubtator = (dir as NSString).appendingPathComponent("again.pubtator")
+        try exportGold(second, pubtator: pubtator)
+        XCTAssertEqual(try String(contentsOfFile: pubtator, encoding: .utf8), Self.fixture.trimmingTrailingNewlines + "\n\n")
+    }
+
+    /// BioC JSON errors name the place in the value (it has no line per annotation).
+    func testBioCJSONErrorsNameThePlace() throws {
+        let good = """
+            {"documents": [{"id": "7", "passages": [{"offset": 0, "infons": {"type": "title"}, "text": "Rash after aspirin.",
+             "annotations": [{"infons": {"type": "Chemical", "MESH": "D001241"}, "text": "aspirin", "locations": [{"offset": 11, "length": 7}]}]}],
+             "relations": []}]}
+            """
+        let dir = try temporaryDirectory(self)
+        XCTAssertEqual(try BioCJSONFormat.read(path: try write(good, to: "good.json", in: dir)).0.sentences.count, 1)
+        let cases: [(String, String)] = [
+            (good.replacingOccurrences(of: "\"length\": 7", with: "\"length\": \"7\""),
+             "documents[0] (document 7).passages[0].annotations[0].locations[0].length: expected an integer, found a string"),
+            (good.replacingOccurrences(of: "\"text\": \"aspirin\"", with: "\"text\": \"aspirine\""), "document 7: mention 'aspirine' differs"),
+            (good.replacingOccurrences(of: "\"relations\": []", with: "\"relations\": [{\"nodes\": [{}]}]"), "nodes"),
+            (String(good.dropLast()), "invalid JSON"),
+            ("{\"documents\": []}", "documents: no document"),
+        ]
+        for (i, (text, fragment)) in cases.enumerated() {
+            let path = try write(text, to: "bad\(i).json", in: dir)
+            XCTAssertThrowsError(try BioCJSONFormat.read(path: path), fragment) { error in
+                guard let error = error as? ImportError else { return XCTFail("\(error)") }
+                XCTAssertEqual(error.file, path)
+                XCTAssertTrue(error.message.contains(fragment), "\(error)")
+            }
+        }
+    }
+
     /// A layer's (drug, ADE) pairs are the CID relations written; document-level pairs come
     /// back only with the layer they were imported into.
     func testExportWritesTheLayersPairs() throws {
@@ -312,13 +356,14 @@ final class PubTatorFormatTests: XCTestCase {
         XCTAssertEqual(try dump(second), try dump(first))
     }
 
-    private func exportGold(_ store: CorpusStore, pubtator: String? = nil, bioc: String? = nil) throws {
+    private func exportGold(_ store: CorpusStore, pubtator: String? = nil, bioc: String? = nil, biocJSON: String? = nil) throws {
         let gold = try store.layer(.gold)
         let views = try store.sentenceViews(layer: gold)
         let meta = try store.documentMeta(keys: Set(views.map(\.documentKey)))
         let (docs, _) = AnnotatedCorpus.documents(views, meta: meta, layer: gold.description)
         if let pubtator { try PubTatorFormat.write(docs, to: pubtator) }
         if let bioc { try BioCFormat.write(docs, to: bioc) }
+        if let biocJSON { try BioCJSONFormat.write(docs, to: biocJSON) }
     }
 }
 

@@ -46,6 +46,13 @@ final class PubTatorCLITests: XCTestCase {
         let again = cli.path("again.pubtator")
         try cli.ok(["export", "--format", "pubtator", "--out", again, "--db", other])
         XCTAssertEqual(try String(contentsOfFile: again, encoding: .utf8), Self.fixture, "BioC gives the same corpus back")
+
+        let json = cli.path("out.json")
+        try cli.ok(["export", "--format", "bioc-json", "--out", json])
+        let third = cli.path("third.sqlite")
+        XCTAssertTrue(try cli.ok(["import", "bioc-json", json, "--db", third]).contains("1 documents, 4 sentences"))
+        try cli.ok(["export", "--format", "pubtator", "--out", again, "--db", third])
+        XCTAssertEqual(try String(contentsOfFile: again, encoding: .utf8), Self.fixture, "BioC JSON gives the same corpus back")
     }
 
     /// A malformed line is an error naming file, line and document, and nothing is imported.

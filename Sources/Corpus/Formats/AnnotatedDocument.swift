@@ -124,7 +124,7 @@ struct AnnotatedMeta: Codable, Hashable {
     static func decode(_ json: String?) -> AnnotatedMeta? {
         guard let json, let data = json.data(using: .utf8),
               let meta = try? JSONDecoder().decode(AnnotatedMeta.self, from: data),
-              meta.format == "pubtator" || meta.format == "bioc" else { return nil }
+              ["pubtator", "bioc", "bioc-json"].contains(meta.format) else { return nil }
         return meta
     }
 
