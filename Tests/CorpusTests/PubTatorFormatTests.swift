@@ -175,6 +175,33 @@ final class PubTatorFormatTests: XCTestCase {
         }
     }
 
+    /// Hostile or odd PubTator: an offset too large for an integer, an empty document ID, a
+    /// whitespace mention are errors; a byte-order mark and CRLF line ends are read.
+    func testHostilePubTator() throws {
+        let dir = try temporaryDirectory(self)
+        let cases: [(String, Int, String)] = [
+            ("1|t|x\n1|a|y\n1\t0\t99999999999999999999999\tx\tChemical\tD1\n", 3, "must be integers"),
+            ("1|t|x\n1|a|y\n1\t-1\t1\tx\tChemical\tD1\n", 3, "0 <= start < end"),
+            ("|t|x\n|a|y\n", 1, "empty document ID"),
+            ("1|t|x y\n1|a|z\n1\t1\t2\t \tChemical\tD1\n", 3, "only whitespace"),
+            ("1\t0\t1\tx\tChemical\tD1\n", 1, "before any document's title line"),
+            ("1|t|x\n", 1, "without the abstract line"),
+            ("hello\n", 1, "expected a title"),
+        ]
+        for (i, (text, line, fragment)) in cases.enumerated() {
+            let path = try write(text, to: "h\(i).txt", in: dir)
+            XCTAssertThrowsError(try PubTatorFormat.read(path: path), fragment) { error in
+                guard let error = error as? ImportError else { return XCTFail("\(error)") }
+                XCTAssertEqual(error.line, line, "\(fragment): \(error)")
+                XCTAssertTrue(error.message.contains(fragment), "\(error)")
+            }
+        }
+        let crlf = "\u{FEFF}" + Self.fixture.replacingOccurrences(of: "\n", with: "\r\n")
+        let (batch, report) = try PubTatorFormat.read(path: try write(crlf, to: "crlf.txt", in: dir))
+        XCTAssertEqual(report.cidPlaced, 3)
+        XCTAssertEqual(batch.sentences.count, 5)
+    }
+
     /// BioC: a problem names the file, the line of the element and the document; what is
     /// not read (entities, <node> relations, several locations) is refused, not dropped.
     func testBioCErrorsNameLineAndDocument() throws {
