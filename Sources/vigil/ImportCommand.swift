@@ -13,7 +13,7 @@ struct ImportCommand: ParsableCommand {
             An import is one transaction: a malformed line aborts it with FILE:LINE: what is wrong, and \
             the corpus stays as it was. Importing the same content again changes nothing.
             """,
-        subcommands: [ImportADE.self, ImportText.self, ImportPubMed.self, ImportPubMedXML.self, ImportJSONL.self, ImportBrat.self, ImportConll.self])
+        subcommands: [ImportADE.self, ImportText.self, ImportPubMed.self, ImportPubMedXML.self, ImportJSONL.self, ImportBrat.self, ImportConll.self, ImportPubTator.self, ImportBioC.self, ImportBioCJSON.self])
 }
 
 /// Options every annotated-format import shares.
@@ -93,6 +93,76 @@ struct ImportConll: ParsableCommand {
     func run() throws {
         try target.ingest(try ConllFormat.read(path: file))
     }
+}
+
+struct ImportPubTator: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pubtator",
+        abstract: "Import PubTator (BC5CDR, PubTator Central): Chemical mentions become drugs, CID pairs in a sentence ADEs.",
+        discussion: """
+            Title and abstract are one document (offsets into title + " " + abstract), split into sentences; \
+            sentences a mention crosses are merged. A Chemical mention is a drug mention with its MeSH ID; a \
+            drug's ADEs are the Disease mentions of its sentence whose IDs form a CID pair with its own \
+            (composite IDs D1|D2 by any part; -1 is no ID). CID pairs no sentence holds stay document-level \
+            only: they are reported, kept with the document, and written back by `vigil export --format \
+            pubtator` of the same layer. See docs/formats.md. Example:
+              vigil import pubtator ../shared/data/bc5cdr/CDR_TrainingSet.PubTator.txt
+            """)
+    @Argument(help: ArgumentHelp("The PubTator file.", valueName: "file")) var file: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        let (batch, read) = try PubTatorFormat.read(path: file, layer: target.layer.description)
+        reportAnnotated(read, file)
+        try target.ingest(batch)
+    }
+}
+
+struct ImportBioC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bioc",
+        abstract: "Import BioC XML (as BC5CDR's BioC release): read as `vigil import pubtator` reads PubTator.",
+        discussion: """
+            Passages keep their document offsets; MESH infons are the identifiers; relations are document-level \
+            infon pairs (relation CID, Chemical, Disease). See docs/formats.md for what is not read.
+            """)
+    @Argument(help: ArgumentHelp("The BioC XML file.", valueName: "file")) var file: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        let (batch, read) = try BioCFormat.read(path: file, layer: target.layer.description)
+        reportAnnotated(read, file)
+        try target.ingest(batch)
+    }
+}
+
+struct ImportBioCJSON: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bioc-json",
+        abstract: "Import BioC JSON (the bioc package's layout of BioC XML): read as `vigil import bioc` reads XML.")
+    @Argument(help: ArgumentHelp("The BioC JSON file.", valueName: "file")) var file: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        let (batch, read) = try BioCJSONFormat.read(path: file, layer: target.layer.description)
+        reportAnnotated(read, file)
+        try target.ingest(batch)
+    }
+}
+
+/// What a PubTator or BioC import read, and what the sentence-level corpus leaves out.
+func reportAnnotated(_ r: AnnotatedImportReport, _ path: String) {
+    print("\(path): \(r.documents) documents, \(r.sentences) sentences")
+    print("mentions         \(r.chemicalMentions) Chemical, \(r.diseaseMentions) Disease"
+          + (r.otherMentions > 0 ? ", \(r.otherMentions) of other types (kept with the document only)" : "")
+          + " (\(r.compositeMentions) composite, \(r.unnormalizedMentions) without an ID)")
+    print("CID pairs        \(r.cidPairs): \(r.cidPlaced) placed in a sentence, \(r.cidUnplaced) in no sentence (document level only)")
+    print("ADE pairs        \(r.adePairs) (drug mention, Disease mention) pairs in sentences")
+    if r.crossingMentions > 0 {
+        print("merged sentences \(r.crossingMentions) mentions crossed a sentence boundary; \(r.mergedBoundaries) boundaries removed")
+    }
+    if r.otherRelations > 0 { print("other relations  \(r.otherRelations) (kept with the document only)") }
+    if r.repeatedSentences > 0 { print("repeated         \(r.repeatedSentences) sentences repeat an earlier one of their document (stored once)") }
 }
 
 struct ImportText: ParsableCommand {

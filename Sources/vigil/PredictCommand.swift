@@ -39,6 +39,9 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Decoding with hysteresis: a span grows over neighbouring pieces above this, in (0, threshold]; "
                                + "default the model's.", valueName: "p"))
     var extendThreshold: Float?
+    @Option(help: ArgumentHelp("Precision of the encoder's products: auto (bf16 where the CPU has AVX512-BF16, else fp32), "
+                               + "fp32 or bf16.", valueName: "p"))
+    var precision: String = "auto"
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
 
     func validate() throws {
@@ -55,6 +58,7 @@ struct PredictCommand: ParsableCommand {
         if let extendThreshold, !(extendThreshold > 0 && extendThreshold < 1) {
             throw ValidationError("--extend-threshold must lie in (0, 1), not \(extendThreshold)")
         }
+        do { _ = try InferencePrecision.resolve(precision) } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
@@ -79,6 +83,9 @@ struct PredictCommand: ParsableCommand {
                 }
                 loaded.settings.extendThreshold = extendThreshold
             }
+            let products = try InferencePrecision.resolve(precision)
+            loaded.encoder = loaded.encoder.with(precision: products)
+            try context.log("encoder: \(InferencePrecision.describe(loaded.encoder.precision))")
             let run = PredictionRun(model: loaded, modelPath: folder, selection: split ?? .all, batchSize: batch)
             let result = try run.run(store: store, progress: { done, total in
                 if try context.progress(done: done, total: total, message: "tagging sentences") {
@@ -86,9 +93,10 @@ struct PredictCommand: ParsableCommand {
                 }
             }, shouldStop: { context.shouldStop })
             try context.log("wrote \(result.layer): \(result.spans) ADE spans over \(result.sentences) sentences")
-            return PredictSummary(layer: result.layer.description, sentences: result.sentences, spans: result.spans)
+            return PredictSummary(layer: result.layer.description, sentences: result.sentences, spans: result.spans,
+                                  precision: loaded.encoder.precision == .bfloat16 ? "bf16" : "fp32")
         }
-        print("\(result.layer): \(result.spans) ADE spans over \(result.sentences) sentences (job \(jobID))")
+        print("\(result.layer): \(result.spans) ADE spans over \(result.sentences) sentences, \(result.precision) products (job \(jobID))")
     }
 
     /// The model folder: --model, else the latest trained version's (named as `student:N at PATH`).
@@ -110,5 +118,7 @@ struct PredictCommand: ParsableCommand {
         var layer: String
         var sentences: Int
         var spans: Int
+        /// The precision the encoder's products ran in: fp32 or bf16.
+        var precision: String
     }
 }

@@ -192,6 +192,35 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertEqual(try recordedParams(cli, "precision"), expected)
         XCTAssertEqual(try recordedParams(cli, "bf16_path"), expectedPaths)
     }
+    /// `vigil predict --precision`: fp32 always runs; `bf16` is refused, naming the fix, where the
+    /// CPU has no AVX512-BF16 (or `VIGIL_NO_AVX512BF16` is set) and `auto` falls back to fp32 there;
+    /// where the CPU has it, `auto` and `bf16` run bf16 products. Each run says which ran.
+    func testPredictPrecisionIsChosenByTheCPUAndSaid() throws {
+        let (cli, common) = try holdoutCLI()
+        let model = cli.directory.path + "/model"
+        try cli.ok(common + ["--split", "holdout", "--out", model])
+        let predict = ["predict", "--model", model, "--split", "holdout:test"]
+        let off = ["VIGIL_NO_AVX512BF16": "1"]
+        let fp32 = try cli.run(predict + ["--precision", "fp32"])
+        XCTAssertEqual(fp32.status, 0, fp32.stderr)
+        XCTAssertTrue(fp32.stdout.contains("fp32 products"), fp32.stdout)
+        let autoOff = try cli.run(predict, environment: off)
+        XCTAssertEqual(autoOff.status, 0, autoOff.stderr)
+        XCTAssertTrue(autoOff.stdout.contains("fp32 products"), autoOff.stdout)
+        let refused = try cli.run(predict + ["--precision", "bf16"], environment: off)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("AVX512-BF16") && refused.stderr.contains("--precision fp32"), refused.stderr)
+        let unknown = try cli.run(predict + ["--precision", "fp16"])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("--precision fp16"), unknown.stderr)
+        guard BF16GEMM.inferenceAvailable else { return }
+        for option in ["auto", "bf16"] {
+            let run = try cli.run(predict + ["--precision", option])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertTrue(run.stdout.contains("bf16 products"), "\(option): \(run.stdout)")
+        }
+    }
+
     func testDrugPairsAreValidatedUsedAndRecorded() throws {
         let (cli, common) = try holdoutCLI()
         try assertRefused(cli, common + ["--drug-pairs", "1.5"], mentions: ["--drug-pairs", "1.5"])
