@@ -73,6 +73,12 @@ extension WorkbenchModel {
             // behind the filters and the disagreement order are stale.
             filterSets = [:]
             var effects: [Effect] = [.refreshMetrics]
+            // A new teacher run or student layer changes what the open sentence shows: reload it,
+            // unless it holds edits (kept; the next load shows the new layer).
+            let newLayer = finished.contains { $0.job.state == .succeeded && ["teach", "predict", "train"].contains($0.job.kind) }
+            if newLayer, let detail, unsavedEdits.isEmpty, saving.isEmpty, mode == .normal {
+                effects.insert(.loadSentence(detail.id), at: 0)
+            }
             if filter.needsSet { effects.append(.loadFilter(filter)) }
             if sortByDisagreement, filter != .disagreements { effects.append(.loadFilter(.disagreements)) }
             return effects

@@ -361,6 +361,20 @@ final class UpdateTests: XCTestCase {
         }
     }
 
+    /// A finished teach, predict or train job brought a new layer: the open sentence is reloaded
+    /// to show it, unless it holds unsaved edits (issue 26 item 5: the open item refreshes).
+    func testAJobThatBringsANewLayerReloadsTheOpenSentence() {
+        var model = fixtureModel()
+        let running = JobRow(job: Job(3, kind: "teach", state: .running, createdAt: t0), isLost: false, log: [])
+        var done = running
+        done.job.state = .succeeded
+        _ = model.update(.jobs([running]))
+        XCTAssertEqual(model.update(.jobs([done])), [.loadSentence(1), .refreshMetrics])
+        _ = model.update(.jobs([running]))
+        _ = model.press("e")
+        XCTAssertEqual(model.update(.jobs([done])), [.refreshMetrics], "edits are never reloaded away")
+    }
+
     func testEveryDecisionRefreshesTheScores() {
         var model = fixtureModel()
         let decision = SavedDecision(item: item(1, 10), state: .noADE, spans: [], note: nil, action: .decide)
