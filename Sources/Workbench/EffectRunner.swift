@@ -24,6 +24,9 @@ public final class EffectRunner {
     private var ownEvents: Set<Int64> = []
     /// The newest review event seen (nil: not watching for others' changes).
     private var watchedThrough: Int64?
+    /// The newest drug mention seen, and the ones this workbench added.
+    private var mentionsThrough: Int64 = 0
+    private var ownMentions: Set<Int64> = []
     /// The review log's newest event when this workbench opened.
     private var openedAfter: Int64 = 0
     /// The decisions (not undos or redos) this workbench recorded.
@@ -104,6 +107,7 @@ public final class EffectRunner {
             return [.searchResult(query: query, sentences: try store.searchSentences(query))]
         case let .addDrugMention(sentenceID, span):
             let id = try store.addCuratorMention(sentenceID: sentenceID, span: span)
+            ownMentions.insert(id)
             let text = try store.sentenceTexts([sentenceID])[sentenceID].flatMap { ScalarText($0).text(at: span) } ?? ""
             return [.drugAdded(QueueEntry(item: ItemKey(sentenceID: sentenceID, drugMentionID: id), state: .pending,
                                           drug: text))]
@@ -154,9 +158,10 @@ public final class EffectRunner {
 
     /// Starts reporting others' decisions: those after review event `id` (read before the
     /// queue was loaded, so nothing falls between).
-    public func watchChanges(after id: Int64) {
+    public func watchChanges(after id: Int64, mentionsAfter mention: Int64 = .max) {
         watchedThrough = id
         openedAfter = id
+        mentionsThrough = mention
     }
 
     /// Others' decisions since the last poll (another workbench, a CLI, an import): one
@@ -169,7 +174,16 @@ public final class EffectRunner {
         else { return [] }
         watchedThrough = last
         ownEvents = ownEvents.filter { $0 > last }
-        return changes.isEmpty ? [] : [.changedElsewhere(changes)]
+        var messages: [Msg] = []
+        // Drug mentions another workbench added (`D`): new items, in their sentence's place.
+        if let newest = try? store.lastDrugMentionID(), newest > mentionsThrough,
+           let entries = try? store.queueEntries(curator: author, afterMention: mentionsThrough) {
+            mentionsThrough = newest
+            let others = entries.filter { !ownMentions.contains($0.item.drugMentionID) }
+            if !others.isEmpty { messages.append(.mentionsAdded(others)) }
+        }
+        if !changes.isEmpty { messages.append(.changedElsewhere(changes)) }
+        return messages
     }
 
     /// Refuses to undo or redo a decision that another workbench open under the same name

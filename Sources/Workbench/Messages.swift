@@ -100,6 +100,8 @@ public enum Msg: Sendable {
     case agreement(Agreement)
     case info(String)
     case jobDetail(JobDetail)
+    /// Another process added these drug mentions (new items) since the last poll.
+    case mentionsAdded([QueueEntry])
     /// Another process decided these items since the last poll (as this curator sees them).
     case changedElsewhere([ReviewChange])
     /// A decision refused because the item changed since it was shown (`reason` says how);

@@ -91,6 +91,8 @@ public struct WorkbenchModel: Sendable {
     /// The review log's newest event when the queue was loaded: the runner reports others'
     /// decisions after it.
     public var reviewVersion: Int64 = 0
+    /// The newest drug mention when the queue was loaded: mentions added later are new items.
+    public var mentionVersion: Int64 = 0
 
     // Team
     /// The disputed items of an adjudicator's queue, by drug mention, with every curator's

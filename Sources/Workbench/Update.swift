@@ -105,6 +105,8 @@ extension WorkbenchModel {
             return []
         case .changedElsewhere(let changes):
             return changedElsewhere(changes)
+        case .mentionsAdded(let entries):
+            return mentionsAdded(entries)
         case let .changedUnderneath(item, spans, reason):
             return changedUnderneath(item, spans: spans, reason: reason)
         }
@@ -145,6 +147,32 @@ extension WorkbenchModel {
         }
         say(text)
         return effects
+    }
+
+    /// Drug mentions another workbench added: each a new item after the others of its sentence
+    /// (at the end when its sentence is not in the queue); the cursor stays on its item, and the
+    /// open sentence is reloaded to show a new drug unless it holds unsaved edits.
+    private mutating func mentionsAdded(_ entries: [QueueEntry]) -> [Effect] {
+        let new = entries.filter { positionOfMention[$0.item.drugMentionID] == nil }
+        guard !new.isEmpty else { return [] }
+        let keep = current?.item
+        for entry in new {
+            let at = queue.lastIndex { $0.item.sentenceID == entry.item.sentenceID }.map { $0 + 1 } ?? queue.count
+            queue.insert(entry, at: at)
+        }
+        positionOfMention = [:]
+        for (i, e) in queue.enumerated() { positionOfMention[e.item.drugMentionID] = i }
+        let message = new.count == 1 ? "drug mention \(new[0].item) (\(new[0].drug)) added elsewhere"
+            : "\(new.count) drug mentions added elsewhere"
+        visible = []
+        applyFilter()
+        if let keep, let p = positionOfMention[keep.drugMentionID], let i = visible.firstIndex(of: p) { cursor = i }
+        say(message)
+        if let detail, new.contains(where: { $0.item.sentenceID == detail.id }), unsavedEdits.isEmpty, saving.isEmpty,
+           mode == .normal {
+            return [.loadSentence(detail.id)]
+        }
+        return []
     }
 
     /// A decision refused because the item changed since it was shown: back to the item, its

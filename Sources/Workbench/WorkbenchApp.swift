@@ -24,7 +24,7 @@ public final class WorkbenchApp {
     public static func initialModel(store: CorpusStore, keymap: Keymap, author: String, themeName: String,
                                     now: Date = Date()) throws -> WorkbenchModel {
         // Read first: a decision made while the queue loads is reported again, never missed.
-        let version = try store.lastReviewEventID()
+        let version = try store.lastReviewEventID(), mentions = try store.lastDrugMentionID()
         // An adjudicator with disputes waiting works through them, most disputed first.
         let disputes = try store.curatorRole(author) == .adjudicator ? try store.disputes() : []
         let queue = disputes.isEmpty ? try store.queueEntries(curator: author)
@@ -35,6 +35,7 @@ public final class WorkbenchApp {
         model.cursor = model.queue.firstIndex { $0.state == .pending } ?? 0
         model.corpusName = URL(fileURLWithPath: store.path).lastPathComponent
         model.reviewVersion = version
+        model.mentionVersion = mentions
         return model
     }
 
@@ -59,7 +60,7 @@ public final class WorkbenchApp {
     /// false) scores requested in the background.
     public func start(metrics: Bool = true) {
         let size = terminal.backend.size
-        runner.watchChanges(after: model.reviewVersion)
+        runner.watchChanges(after: model.reviewVersion, mentionsAfter: model.mentionVersion)
         send(.tick(Date()))
         send(.resize(width: size.width, height: size.height))
         for effect in model.select(model.cursor) {

@@ -49,6 +49,21 @@ final class SharedCorpusTests: XCTestCase {
         XCTAssertNotEqual(b.model.message?.contains("meanwhile"), true, "its own decisions are not news to b")
     }
 
+    func testADrugMentionAddedInAnotherWorkbenchBecomesAnItem() throws {
+        let store = try sampleStore(self)
+        let (a, _) = try makeApp(store)
+        let before = a.model.queue.count
+        let sentence = try XCTUnwrap(a.model.current?.item.sentenceID)
+        let added = try store.addCuratorMention(sentenceID: sentence, span: Span(2, 4))  // another workbench's D
+        a.pollChanges()
+        XCTAssertEqual(a.model.queue.count, before + 1)
+        XCTAssertTrue(a.model.queue.contains { $0.item.drugMentionID == added })
+        XCTAssertTrue(a.model.detail?.drugs.contains { $0.mentionID == added } == true, "the open sentence shows it")
+        XCTAssertEqual(a.model.message, "drug mention \(sentence)/\(added) (72) added elsewhere")
+        a.pollChanges()
+        XCTAssertEqual(a.model.queue.count, before + 1, "once")
+    }
+
     func testUndoNeverTakesBackAnotherWorkbenchsDecisionUnderTheSameName() throws {
         let store = try sampleStore(self)
         let (a, screen) = try makeApp(store)

@@ -475,6 +475,19 @@ final class ChangedElsewhereTests: XCTestCase {
         XCTAssertTrue(model.message?.contains("your unsaved edits stay") == true, model.message ?? "")
     }
 
+    func testDrugMentionsAddedElsewhereBecomeItemsInTheirSentencesPlace() {
+        var model = fixtureModel()
+        _ = model.press("j")
+        XCTAssertEqual(model.current?.item, item(1, 11))
+        let effects = model.update(.mentionsAdded([QueueEntry(item: item(1, 13), state: .pending, drug: "caused"),
+                                                   QueueEntry(item: item(9, 14), state: .pending, drug: "heparin")]))
+        XCTAssertEqual(effects, [.loadSentence(1)], "the open sentence has a new drug")
+        XCTAssertEqual(model.queue.map(\.item), [item(1, 10), item(1, 11), item(1, 13), item(2, 12), item(9, 14)])
+        XCTAssertEqual(model.current?.item, item(1, 11), "the cursor stays on its item")
+        XCTAssertEqual(model.message, "2 drug mentions added elsewhere")
+        XCTAssertEqual(model.update(.mentionsAdded([QueueEntry(item: item(1, 13), state: .pending)])), [], "known already")
+    }
+
     func testARefusedDecisionComesBackAsAnUnsavedEditOverTheirs() {
         var model = fixtureModel()
         _ = model.press("e", "<Enter>")
