@@ -188,7 +188,9 @@ extension WorkbenchModel {
             applyFilter()
         }
         if detail?.id == item.sentenceID {
-            // Reload in place (select would keep the stale sentence).
+            // Reload in place (select would keep the stale sentence); the other drugs' unsaved
+            // edits come back over the reload too.
+            for other in unsavedEdits where other != m { restoreDrafts[other] = drafts[other]?.spans }
             detail = nil
             drafts = [:]
             editUndo = []

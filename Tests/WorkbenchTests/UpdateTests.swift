@@ -507,6 +507,18 @@ final class ChangedElsewhereTests: XCTestCase {
         XCTAssertEqual(model.currentDraft?.spans, [span("severe skin rash")], "u shows theirs")
         XCTAssertEqual(model.unsavedEdits, [])
     }
+
+    func testARefusalKeepsTheOtherDrugsUnsavedEdits() {
+        var model = fixtureModel()
+        _ = model.press("c")  // copies Aspirin's spans to warfarin: an unsaved edit there
+        XCTAssertEqual(model.current?.item, item(1, 11))
+        _ = model.press("<Tab>", "<Enter>")
+        XCTAssertEqual(model.unsavedEdits, [11])
+        _ = model.update(.changedUnderneath(item(1, 10), spans: [span("skin rash")], reason: "changed"))
+        _ = model.update(.sentenceLoaded(fixtureDetail(), ungrounded: [], exchange: nil))
+        XCTAssertEqual(model.drafts[11]?.spans, [span("skin rash"), span("bleeding")], "warfarin's edit survives the reload")
+        XCTAssertEqual(model.unsavedEdits, [11])
+    }
 }
 
 final class UpdateRobustnessTests: XCTestCase {
