@@ -1,11 +1,14 @@
 import ArgumentParser
+import Corpus
+import Foundation
 import Student
 import Tensor
 
 /// The model and optimisation options `vigil train` and `vigil cv` share.
 struct TrainingFlags: ParsableArguments {
-    @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors).", valueName: "dir"))
-    var encoder = "models/minilm-l6"
+    @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors). Default: $VIGIL_ENCODER, else [student] encoder in the config file, else models/minilm-l6 in the working directory, beside the binary or under its install prefix (share/vigil/).",
+                               valueName: "dir"))
+    var encoder: String?
     @Option(help: "concat (the paper's head), interact (an MLP over [h; d; h*d]) or residual (concat plus that MLP, starting at zero).")
     var head = "concat"
     @Option(help: "Passes over the training items.") var epochs = 10
@@ -42,6 +45,13 @@ struct TrainingFlags: ParsableArguments {
         guard drugPairs >= 0, drugPairs <= 1 else { throw ValidationError("--drug-pairs must lie in [0, 1], not \(drugPairs)") }
         do { _ = try TrainingPrecision.resolve(precision) } catch { throw ValidationError("\(error)") }
         guard HeadKind(option: head) != nil else { throw ValidationError("--head \(head): must be concat, interact or residual") }
+    }
+
+    /// The encoder to fine-tune: --encoder, else found as `EncoderSearch` says (never relative
+    /// to the working directory alone, so jobs the workbench starts anywhere find it).
+    func resolveEncoder(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EncoderSearch.Found {
+        try EncoderSearch.resolve(explicit: encoder, environment: environment,
+                                  config: try ConfigFile.loadDefault(environment: environment), executable: currentExecutable())
     }
 
     var headKind: HeadKind { HeadKind(option: head) ?? .concat }
