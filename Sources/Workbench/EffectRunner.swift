@@ -14,9 +14,10 @@ public final class EffectRunner {
     /// Called with a newly loaded theme.
     public var applyTheme: ((Theme) -> Void)?
     public private(set) var quitRequested = false
-    /// Messages produced off the main thread (metrics), collected by `drain`.
+    /// Messages produced off the main thread (metrics, agreement), collected by `drain`.
     private let mailbox = Mailbox()
-    private let metricsRefresher = Refresher()
+    /// The one background thread those are computed on.
+    private let worker = Refresher()
     /// The status each item had when its sentence was last loaded (or this workbench last
     /// decided it): a decision is recorded only if the item still has it.
     private var shown: [Int64: ReviewStatus] = [:]
@@ -38,6 +39,8 @@ public final class EffectRunner {
         self.author = author
     }
 
+    deinit { worker.stop() }
+
     /// Runs one effect; returns the messages it produced.
     public func run(_ effect: Effect) -> [Msg] {
         do {
@@ -58,12 +61,18 @@ public final class EffectRunner {
             // raw prompt and response.
             var ungrounded: [UngroundedProposal] = []
             var exchange: TeacherExchange?
+            // Without it the sentence still opens; the status line says what could not be read.
+            var problems: [Msg] = []
             if let run = detail.teacherRun {
-                ungrounded = (try? store.ungroundedProposals(sentenceID: id, teacherRun: run)) ?? []
-                exchange = try? store.teacherExchange(sentenceID: id, teacherRun: run)
+                do {
+                    ungrounded = try store.ungroundedProposals(sentenceID: id, teacherRun: run)
+                    exchange = try store.teacherExchange(sentenceID: id, teacherRun: run)
+                } catch {
+                    problems.append(.storeFailed("the teacher's evidence for sentence \(id): \(error)"))
+                }
             }
             for drug in detail.drugs { shown[drug.mentionID] = drug.review }
-            return [.sentenceLoaded(detail, ungrounded: ungrounded, exchange: exchange)]
+            return [.sentenceLoaded(detail, ungrounded: ungrounded, exchange: exchange)] + problems
         case let .decide(item, state, spans, note, elapsed):
             do {
                 let event = try store.decide(item, state: state, spans: spans, author: author, note: note,
@@ -95,10 +104,12 @@ public final class EffectRunner {
         case .loadFilter(let filter):
             switch filter {
             case .disagreements:
-                return [.disagreementBasis(Self.disagreementBasis(store)),
+                return [.disagreementBasis(try Self.disagreementBasis(store)),
                         .filterLoaded(filter, try store.teacherStudentDisagreements())]
             case .ungrounded:
-                guard let run = (try? store.layer(LayerRef(.teacher)))?.version else { return [.filterLoaded(filter, [])] }
+                guard let run = try ifPresent({ try store.layer(LayerRef(.teacher)) })?.version else {
+                    return [.filterLoaded(filter, [])]
+                }
                 return [.filterLoaded(filter, try store.sentencesWithUngrounded(teacherRun: run))]
             default:
                 return []
@@ -139,15 +150,20 @@ public final class EffectRunner {
         }
     }
 
-    /// The job rows now (a poll).
+    /// The job rows now (a poll); a store error is said in the status line.
     public func pollJobs() -> [Msg] {
-        guard let supervisor, let rows = try? supervisor.rows() else { return [] }
-        return [.jobs(rows)]
+        guard let supervisor else { return [] }
+        do {
+            return [.jobs(try supervisor.rows())]
+        } catch {
+            return [.storeFailed("the jobs: \(error)")]
+        }
     }
 
     /// What the disagreement filter compares: `teacher:2 vs student:3`, or which side is missing.
-    static func disagreementBasis(_ store: CorpusStore) -> String {
-        let teacher = try? store.layer(LayerRef(.teacher)), student = try? store.layer(LayerRef(.student))
+    static func disagreementBasis(_ store: CorpusStore) throws -> String {
+        let teacher = try ifPresent { try store.layer(LayerRef(.teacher)) }
+        let student = try ifPresent { try store.layer(LayerRef(.student)) }
         switch (teacher, student) {
         case let (t?, s?): return "\(t) vs \(s)"
         case (nil, nil): return "no teacher run nor student layer yet"
@@ -167,23 +183,28 @@ public final class EffectRunner {
     /// Others' decisions since the last poll (another workbench, a CLI, an import): one
     /// primary-key lookup when nothing changed, else the changed items as this curator sees
     /// them. Their statuses become what a decision on them is checked against only when the
-    /// model reloads their sentence.
+    /// model reloads their sentence. A store error is said in the status line (and the poll
+    /// tried again next time).
     public func pollChanges() -> [Msg] {
-        guard let after = watchedThrough,
-              let (last, changes) = try? store.reviewChanges(after: after, curator: author, excluding: ownEvents)
-        else { return [] }
-        watchedThrough = last
-        ownEvents = ownEvents.filter { $0 > last }
-        var messages: [Msg] = []
-        // Drug mentions another workbench added (`D`): new items, in their sentence's place.
-        if let newest = try? store.lastDrugMentionID(), newest > mentionsThrough,
-           let entries = try? store.queueEntries(curator: author, afterMention: mentionsThrough) {
-            mentionsThrough = newest
-            let others = entries.filter { !ownMentions.contains($0.item.drugMentionID) }
-            if !others.isEmpty { messages.append(.mentionsAdded(others)) }
+        guard let after = watchedThrough else { return [] }
+        do {
+            let (last, changes) = try store.reviewChanges(after: after, curator: author, excluding: ownEvents)
+            watchedThrough = last
+            ownEvents = ownEvents.filter { $0 > last }
+            var messages: [Msg] = []
+            // Drug mentions another workbench added (`D`): new items, in their sentence's place.
+            let newest = try store.lastDrugMentionID()
+            if newest > mentionsThrough {
+                let entries = try store.queueEntries(curator: author, afterMention: mentionsThrough)
+                mentionsThrough = newest
+                let others = entries.filter { !ownMentions.contains($0.item.drugMentionID) }
+                if !others.isEmpty { messages.append(.mentionsAdded(others)) }
+            }
+            if !changes.isEmpty { messages.append(.changedElsewhere(changes)) }
+            return messages
+        } catch {
+            return [.storeFailed("others' changes: \(error)")]
         }
-        if !changes.isEmpty { messages.append(.changedElsewhere(changes)) }
-        return messages
     }
 
     /// Refuses to undo or redo a decision that another workbench open under the same name
@@ -212,39 +233,41 @@ public final class EffectRunner {
                       action: event.action)
     }
 
-    /// Scores every layer against gold on the test split (off the main thread); asked for after
-    /// every decision, so requests that arrive while one runs are folded into one more run.
+    /// Scores every layer against gold on the test split (on the background worker); asked for
+    /// after every decision, so requests that arrive while one runs are folded into one more run.
+    /// A store error is said in the status line.
     public func refreshMetricsInBackground() {
         let store = self.store
         let mailbox = self.mailbox
-        metricsRefresher.request {
-            if let msg = try? Self.metrics(store) { mailbox.put(msg) }
+        worker.request(.metrics) {
+            do {
+                mailbox.put(try Self.metrics(store))
+            } catch {
+                mailbox.put(.storeFailed("the scores: \(error)"))
+            }
         }
     }
 
-    /// Recomputes the curators' agreement off the main thread; one computation at a time
-    /// (a request while one runs is folded into the next).
+    /// Recomputes the curators' agreement on the background worker; one computation at a time
+    /// (a request while one runs is folded into the next). A store error is said in the status line.
     public func refreshAgreementInBackground() {
-        let store = self.store, mailbox = self.mailbox, flag = agreementRefresh
-        guard flag.begin() else { return }
-        Thread.detachNewThread {
-            repeat {
-                if let items = try? store.agreementItems() {
-                    let agreement = Agreement(items: items)
-                    if !agreement.pairs.isEmpty { mailbox.put(.agreement(agreement)) }
-                }
-            } while flag.finishOrRepeat()
+        let store = self.store, mailbox = self.mailbox
+        worker.request(.agreement) {
+            do {
+                let agreement = Agreement(items: try store.agreementItems())
+                if !agreement.pairs.isEmpty { mailbox.put(.agreement(agreement)) }
+            } catch {
+                mailbox.put(.storeFailed("the agreement: \(error)"))
+            }
         }
     }
-
-    private let agreementRefresh = RefreshFlag()
 
     /// Strict and lenient scores per layer, and per model version for the trend.
     public static func metrics(_ store: CorpusStore) throws -> Msg {
-        guard let gold = try? store.layer(.gold) else { return .metrics(scope: "", rows: [], trend: []) }
-        let test = SentenceSelection.split(name: "holdout", parts: ["test"])
-        let selection: SentenceSelection = (try? store.sentenceIDs(test)) != nil ? test : .all
-        let scope = selection == .all ? "all sentences" : "holdout:test"
+        guard let gold = try ifPresent({ try store.layer(.gold) }) else { return .metrics(scope: "", rows: [], trend: []) }
+        let test = SentenceSelection.holdoutTest
+        let selection: SentenceSelection = try ifPresent({ try store.sentenceIDs(test) }) != nil ? test : .all
+        let scope = selection == .all ? "all sentences" : test.description
         let goldPairs = try store.pairs(in: gold, sentences: selection)
         func score(_ layer: LayerInfo) throws -> MetricRow {
             let e = Evaluation(predicted: try store.pairs(in: layer, sentences: selection, within: gold), gold: goldPairs)
@@ -252,7 +275,7 @@ public final class EffectRunner {
         }
         var rows: [MetricRow] = []
         for ref in [LayerRef(.teacher), .curated, LayerRef(.student)] {
-            if let layer = try? store.layer(ref) { rows.append(try score(layer)) }
+            if let layer = try ifPresent({ try store.layer(ref) }) { rows.append(try score(layer)) }
         }
         // The trend is of model versions, what training made: not prediction runs or imports.
         let versions = try store.modelVersions()
@@ -260,29 +283,6 @@ public final class EffectRunner {
         let trend = try store.layers().filter { $0.kind == .student && trained.contains($0.version ?? -1) }.map(score)
         let curve = LearningCurve.curves(from: versions).first
         return .metrics(scope: scope, rows: rows, trend: trend, curve: curve)
-    }
-}
-
-/// One background refresh at a time: `begin` while one runs asks it to run once more.
-final class RefreshFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var running = false
-    private var again = false
-
-    func begin() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if running { again = true; return false }
-        running = true
-        return true
-    }
-
-    func finishOrRepeat() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if again { again = false; return true }
-        running = false
-        return false
     }
 }
 
@@ -306,34 +306,70 @@ final class Mailbox: @unchecked Sendable {
     }
 }
 
-/// Runs background work one piece at a time: a request while one runs waits, replacing any
-/// that waits already, so a burst of decisions costs two evaluations and the scores that arrive
-/// last are those of the newest corpus, never an older run finishing late.
+/// Runs background work on one long-lived thread (started at the first request, ended by
+/// `stop`), one piece at a time. Each slot holds at most one waiting request: a request while
+/// one of its slot waits replaces it, so a burst of decisions costs two evaluations and the
+/// scores that arrive last are those of the newest corpus, never an older run finishing late.
 final class Refresher: @unchecked Sendable {
-    private let lock = NSLock()
-    private var running = false
-    private var next: (@Sendable () -> Void)?
+    /// What a request refreshes; requests of one slot fold into one.
+    enum Slot: Sendable { case metrics, agreement }
 
-    func request(_ work: @escaping @Sendable () -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        next = work
-        guard !running else { return }
-        running = true
-        Thread.detachNewThread { self.drain() }
+    private let condition = NSCondition()
+    private var waiting: [(slot: Slot, work: @Sendable () -> Void)] = []
+    private var started = false
+    private var stopped = false
+
+    func request(_ slot: Slot, _ work: @escaping @Sendable () -> Void) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopped else { return }
+        if let index = waiting.firstIndex(where: { $0.slot == slot }) {
+            waiting[index].work = work
+        } else {
+            waiting.append((slot, work))
+        }
+        if !started {
+            started = true
+            let thread = Thread { self.loop() }
+            thread.name = "vigil-workbench-refresh"
+            thread.start()
+        }
+        condition.signal()
     }
 
-    private func drain() {
+    /// Ends the thread once the piece it runs (if any) is done; waiting requests are dropped.
+    func stop() {
+        condition.lock()
+        stopped = true
+        waiting = []
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
         while true {
-            lock.lock()
-            guard let work = next else {
-                running = false
-                lock.unlock()
+            condition.lock()
+            while waiting.isEmpty, !stopped { condition.wait() }
+            if stopped {
+                condition.unlock()
                 return
             }
-            next = nil
-            lock.unlock()
-            work()
+            let next = waiting.removeFirst()
+            condition.unlock()
+            next.work()
+        }
+    }
+}
+
+/// `read()`, or nil when what it reads is not in the corpus (no such layer, split or part):
+/// a missing layer is a normal state of a corpus, any other store error is not, and is thrown.
+func ifPresent<T>(_ read: () throws -> T) throws -> T? {
+    do {
+        return try read()
+    } catch let error as CorpusError {
+        switch error {
+        case .unknownLayer, .unknownSplit, .unknownSplitPart: return nil
+        default: throw error
         }
     }
 }

@@ -22,8 +22,9 @@ public final class JobSupervisor {
         case .train, .predict: return []
         case .cv: return ["--split", "spert"]
         case .eval:
-            let hasTest = (try? store.sentenceIDs(.split(name: "holdout", parts: ["test"]))) != nil
-            return ["--pred", "teacher", "--gold", "gold"] + (hasTest ? ["--split", "holdout:test"] : [])
+            let test = SentenceSelection.holdoutTest
+            let hasTest = (try? store.sentenceIDs(test)) != nil
+            return ["--pred", "teacher", "--gold", "gold"] + (hasTest ? ["--split", test.description] : [])
         }
     }
 

@@ -89,6 +89,9 @@ public enum Msg: Sendable {
     case sentenceLoaded(SentenceDetail, ungrounded: [UngroundedProposal], exchange: TeacherExchange?)
     case saved(SavedDecision)
     case failed(String)
+    /// A read of the corpus outside a curator's action failed (the scores, the agreement, a
+    /// poll, a sentence's teacher evidence): said in the status line as an error, nothing else changes.
+    case storeFailed(String)
     case filterLoaded(QueueFilter, Set<Int64>)
     /// What the disagreement filter compares (the latest teacher and student layers).
     case disagreementBasis(String)

@@ -98,6 +98,9 @@ extension WorkbenchModel {
         case .info(let text):
             say(text)
             return []
+        case .storeFailed(let text):
+            say("could not read " + text, error: true)
+            return []
         case .jobDetail(let detail):
             jobDetail = detail
             jobDetailScroll = 0

@@ -41,7 +41,7 @@ struct PredictCommand: ParsableCommand {
     var extendThreshold: Float?
     @Option(help: ArgumentHelp("Precision of the encoder's products: auto (bf16 where the CPU has AVX512-BF16, else fp32), "
                                + "fp32 or bf16.", valueName: "p"))
-    var precision: String = "auto"
+    var precision: InferencePrecisionOption = .auto
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
 
     func validate() throws {
@@ -58,7 +58,7 @@ struct PredictCommand: ParsableCommand {
         if let extendThreshold, !(extendThreshold > 0 && extendThreshold < 1) {
             throw ValidationError("--extend-threshold must lie in (0, 1), not \(extendThreshold)")
         }
-        do { _ = try InferencePrecision.resolve(precision) } catch { throw ValidationError("\(error)") }
+        do { _ = try InferencePrecision.resolve(precision.rawValue) } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
@@ -83,7 +83,7 @@ struct PredictCommand: ParsableCommand {
                 }
                 loaded.settings.extendThreshold = extendThreshold
             }
-            let products = try InferencePrecision.resolve(precision)
+            let products = try InferencePrecision.resolve(precision.rawValue)
             loaded.encoder = loaded.encoder.with(precision: products)
             try context.log("encoder: \(InferencePrecision.describe(loaded.encoder.precision))")
             let run = PredictionRun(model: loaded, modelPath: folder, selection: split ?? .all, batchSize: batch)

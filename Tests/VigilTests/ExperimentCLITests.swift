@@ -154,7 +154,8 @@ final class ExperimentCLITests: XCTestCase {
         }
         let unknown = try cli.run(common + ["--precision", "fp16"], environment: noAMX)
         XCTAssertNotEqual(unknown.status, 0)
-        XCTAssertTrue(unknown.stderr.contains("--precision fp16"), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("The value 'fp16' is invalid for '--precision")
+                      && unknown.stderr.contains("'bf16-all'"), "the parser names the values: \(unknown.stderr)")
         let auto = try cli.run(common + ["--precision", "auto", "--out", cli.directory.path + "/auto"], environment: noAMX)
         XCTAssertEqual(auto.status, 0, auto.stderr)
         XCTAssertTrue(auto.stderr.contains("fp32 products"), "the log says what ran: \(auto.stderr)")
@@ -212,7 +213,8 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("AVX512-BF16") && refused.stderr.contains("--precision fp32"), refused.stderr)
         let unknown = try cli.run(predict + ["--precision", "fp16"])
         XCTAssertNotEqual(unknown.status, 0)
-        XCTAssertTrue(unknown.stderr.contains("--precision fp16"), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("The value 'fp16' is invalid for '--precision")
+                      && unknown.stderr.contains("'bf16'") && !unknown.stderr.contains("bf16-all"), unknown.stderr)
         guard BF16GEMM.inferenceAvailable else { return }
         for option in ["auto", "bf16"] {
             let run = try cli.run(predict + ["--precision", option])
@@ -241,7 +243,7 @@ final class ExperimentCLITests: XCTestCase {
 
     func testResidualHeadTrainsAndIsRecordedAndUnknownHeadsAreRefused() throws {
         let (cli, common) = try holdoutCLI()
-        try assertRefused(cli, common + ["--head", "biaffine"], mentions: ["--head biaffine", "residual"])
+        try assertRefused(cli, common + ["--head", "biaffine"], mentions: ["The value 'biaffine' is invalid for '--head", "'residual'"])
         let result = try cli.run(common + ["--head", "residual", "--out", cli.directory.path + "/residual"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(try modelVersions(cli).compactMap { $0["head"] as? String }, ["residual"])
@@ -249,5 +251,8 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertTrue(settings.contains("\"head\" : \"residual\""), settings)
         let weights = try Data(contentsOf: URL(fileURLWithPath: cli.directory.path + "/residual/model.safetensors"))
         XCTAssertNotNil(weights.range(of: Data("vigil_head.linear.weight".utf8)), "the linear term is saved")
+        let alias = try cli.run(common + ["--head", "interaction", "--out", cli.directory.path + "/interaction"])
+        XCTAssertEqual(alias.status, 0, "interaction is accepted for interact: \(alias.stderr)")
+        XCTAssertEqual(try modelVersions(cli).compactMap { $0["head"] as? String }, ["residual", "interaction"])
     }
 }
