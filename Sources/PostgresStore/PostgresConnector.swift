@@ -90,6 +90,14 @@ public final class PostgresConnector: @unchecked Sendable {
         return url.sslMode == .prefer ? .prefer(context) : .require(context)
     }
 
+    /// A connector dropped without `close()` (an error on the way) still closes its connection.
+    deinit {
+        guard !connection.isClosed else { return }
+        // On its own event loop the close happens at once; elsewhere, wait for it (never wait on a loop).
+        let closing: EventLoopFuture<Void> = connection.close()
+        if !connection.eventLoop.inEventLoop { try? closing.wait() }
+    }
+
     /// Closes the connection (errors on the way out are of no interest).
     public func close() async {
         try? await connection.close()

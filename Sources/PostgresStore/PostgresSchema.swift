@@ -15,8 +15,8 @@ import PostgresNIO
 /// DELETE and TRUNCATE refused).
 ///
 /// The data steps of SQLite's migrations (v6's redaction of stored credentials, v8's rebuild of
-/// the derived review state) have nothing to do here: no PostgreSQL corpus older than v8 exists,
-/// since the first Vigil that speaks PostgreSQL creates all eight versions at once.
+/// the derived review state) have nothing to do here: no PostgreSQL corpus older than v9 exists,
+/// since the first Vigil that speaks PostgreSQL creates all of them at once.
 public enum PostgresSchema {
     /// The migration table's name.
     static let migrationTable = "vigil_migrations"
@@ -32,6 +32,7 @@ public enum PostgresSchema {
         ("v6-job-reliability", v6),
         ("v7-team", v7),
         ("v8-answer-spans", v8),
+        ("v9-concepts", v9),
     ]
 
     /// The identifiers, oldest first.
@@ -474,6 +475,11 @@ public enum PostgresSchema {
         INSERT INTO curator(name, role, created_at)
         SELECT author, 'curator', min(created_at) FROM review_event GROUP BY author
         """,
+    ]
+
+    /// Version 9: a drug mention's lexicon concept.
+    static let v9: [String] = [
+        "ALTER TABLE drug_mention ADD COLUMN concept text CHECK (concept IS NULL OR length(concept) > 0)",
     ]
 
     static let v8: [String] = [

@@ -60,6 +60,12 @@ public enum BF16GEMM {
     /// `VIGIL_NO_AVX512BF16`; nil where bf16 products never run (they fall back to `sgemm`).
     public static let path: Path? = choosePath(supported: \.supported, environment: ProcessInfo.processInfo.environment)
 
+    /// True when inference's bf16 products (`PackedLinear` with `.bfloat16`, on AVX512-BF16's
+    /// `VDPBF16PS`, which AMX CPUs have too) run here: the CPU has AVX512-BF16 and
+    /// `VIGIL_NO_AVX512BF16` is not set.
+    public static let inferenceAvailable: Bool =
+        ProcessInfo.processInfo.environment[Path.avx512BF16.disablingVariable] == nil && Path.avx512BF16.supported
+
     /// True when some bf16 path runs here (`path` is not nil).
     public static var available: Bool { path != nil }
 

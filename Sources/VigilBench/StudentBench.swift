@@ -31,6 +31,9 @@ func studentBench(_ options: Options) throws {
     let base = BertConfig(vocabularySize: 30_522, hiddenSize: 768, layers: 12, heads: 12, intermediateSize: 3_072)
     models.append(("BERT-base (random)", BertEncoder(config: base, weights: BertWeights(random: base, seed: 1)), nil))
     for (name, encoder, path) in models {
+        // The same weights with the blocks' products in bf16 (AVX512-BF16), timed in the same
+        // alternating rounds; nil where the CPU cannot.
+        let bf16Encoder: BertEncoder? = native && BF16GEMM.inferenceAvailable ? encoder.with(precision: .bfloat16) : nil
         for batch in [1, 16] {
             var rng = UInt64(batch)
             let ids: [[Int32]] = (0..<batch).map { _ in
@@ -40,11 +43,12 @@ func studentBench(_ options: Options) throws {
                 } + [102]
             }
             let rounds = batch == 1 ? max(20, options.runs * 4) : max(8, options.runs * 2)
-            var nativeTimes: [Double] = [], portableTimes: [Double] = []
-            if native { // warm-up of both paths
+            var nativeTimes: [Double] = [], portableTimes: [Double] = [], bf16Times: [Double] = []
+            if native { // warm-up of every path
                 NativeKernels.setEnabled(false)
                 _ = try encoder.forward(ids)
                 NativeKernels.setEnabled(true)
+                if let bf16Encoder { _ = try bf16Encoder.forward(ids) }
             }
             _ = try encoder.forward(ids)
             for _ in 0..<rounds {
@@ -54,24 +58,37 @@ func studentBench(_ options: Options) throws {
                     NativeKernels.setEnabled(true)
                 }
                 nativeTimes.append(try seconds { _ = try encoder.forward(ids) })
+                if let bf16Encoder { bf16Times.append(try seconds { _ = try bf16Encoder.forward(ids) }) }
             }
             let time = nativeTimes.sorted()[rounds / 2]
             let portable = native ? String(format: "%.1f | %.2f×", Double(batch) / portableTimes.sorted()[rounds / 2],
                                            portableTimes.sorted()[rounds / 2] / time) : "- | -"
             let flops = encoder.flops(sequences: batch, length: length)
             let gflops = flops / time / 1e9
-            var torchColumns: [String] = []
+            var torchColumns: [String] = [], bf16Columns: [String] = []
+            let bf16Time: Double? = bf16Times.isEmpty ? nil : bf16Times.sorted()[rounds / 2]
             for runtime in ["torch", "onnx"] {
                 if let other = pythonSentencesPerSecond(runtime: runtime, model: path, config: encoder.config, batch: batch,
                                                         length: length, threads: threads, rounds: rounds) {
                     torchColumns.append(String(format: "%.1f | %.2f×", other, Double(batch) / time / other))
+                    bf16Columns.append(String(format: "%.1f | %.2f×", other, Double(batch) / (bf16Time ?? Double.nan) / other))
                 } else {
                     torchColumns.append("- | -")
+                    bf16Columns.append("- | -")
                 }
             }
             print(String(format: "| %@ | %d × %d | %.2f ms | %.2f ms | %.1f | %.1f | %.0f%% | %@ | %@ |", name, batch, length,
                          time * 1e3, time * 1e3 / Double(batch), Double(batch) / time, gflops, 100 * gflops / peak,
                          portable, torchColumns.joined(separator: " | ")))
+            if let bf16Time {
+                // The peers stay float32: the ratio is bf16 Vigil against their float32. The
+                // native / portable column gives bf16 against Vigil's own float32 instead.
+                let bf16Gflops = flops / bf16Time / 1e9
+                print(String(format: "| %@, bf16 products | %d × %d | %.2f ms | %.2f ms | %.1f | %.1f | %.0f%% | (fp32 %.1f) | %.2f× fp32 | %@ |",
+                             name, batch, length, bf16Time * 1e3, bf16Time * 1e3 / Double(batch), Double(batch) / bf16Time,
+                             bf16Gflops, 100 * bf16Gflops / peak, Double(batch) / time, time / bf16Time,
+                             bf16Columns.joined(separator: " | ")))
+            }
         }
     }
     try trainBench(options, peak: peak)

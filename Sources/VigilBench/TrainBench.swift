@@ -77,7 +77,7 @@ func trainBench(_ options: Options, peak: Double) throws {
                          b * 1e3, o * 1e3, Double(batchSize) / s, flops / s / 1e9))
         }
     } else {
-        print("| Vigil, bf16 products | - | | | | | | | the CPU has no AMX-BF16 |")
+        print("| Vigil, bf16 products | - | | | | | | | the CPU has neither AMX-BF16 nor AVX512-BF16 |")
     }
     print(String(format: "peak resident memory so far: %.0f MiB (activations held: %.0f MiB)", peakResidentMiB(),
                  Double(trainer.activationFloats) * 4 / 1_048_576))
@@ -104,8 +104,9 @@ func pythonTrainStep(model: String, batch: Int, length: Int, threads: Int, round
 
 
 /// The training step's weight products (MiniLM-L6, 768 rows = batch 16 × 48) in float32
-/// (`sgemm`) and in bf16 on AMX (packing included), on `Parallel.threads` threads: median
-/// milliseconds and GFLOP/s of each. Prints nothing without AMX-BF16.
+/// (`sgemm`) and in bf16 on `BF16GEMM.path` (AMX or AVX512-BF16, packing included), on
+/// `Parallel.threads` threads: median milliseconds and GFLOP/s of each. Prints nothing where no
+/// bf16 path runs.
 func productBench(rounds: Int) {
     guard BF16GEMM.available else { return }
     // (name, transA, transB, m, n, k) as Linear.forward / backward call them.
@@ -117,7 +118,7 @@ func productBench(rounds: Int) {
     print("")
     print("Weight products of the step, \(Parallel.threads) threads, median of \(rounds) (bf16: rounding and packing included)")
     print("")
-    print("| product | m × n × k | fp32 sgemm | bf16 AMX | bf16 / fp32 speed |")
+    print("| product | m × n × k | fp32 sgemm | bf16 \(BF16GEMM.path?.rawValue ?? "-") | bf16 / fp32 speed |")
     print("|---|---|---|---|---|")
     var rng = RandomState(seed: 5)
     for (name, transA, transB, m, n, k) in shapes {

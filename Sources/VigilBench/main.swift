@@ -98,6 +98,8 @@ func syntheticBatch(_ n: Int) -> ImportBatch {
 }
 
 let options = Options(CommandLine.arguments)
+print(machineDescription())
+print("")
 
 if options.runs("corpus") { try corpusBench(options) }
 if options.runs("ingest") { try ingestBench(options) }

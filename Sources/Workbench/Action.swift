@@ -4,6 +4,7 @@
 public enum Action: String, CaseIterable, Hashable, Sendable {
     // Navigation
     case nextItem = "next_item", previousItem = "previous_item", nextPending = "next_pending"
+    case pageDown = "page_down", pageUp = "page_up", firstItem = "first_item", lastItem = "last_item"
     case jump, search, nextFilter = "next_filter", previousFilter = "previous_filter"
     case nextDrug = "next_drug", previousDrug = "previous_drug"
     case nextSpan = "next_span", previousSpan = "previous_span"
@@ -24,7 +25,7 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
     case confirmSelection = "confirm_selection", cancelSelection = "cancel_selection"
     // Views and jobs
     case nextLayer = "next_layer", diffView = "diff_view", rawView = "raw_view"
-    case cancelJob = "cancel_job", command, help, quit
+    case jobDetail = "job_detail", cancelJob = "cancel_job", command, help, quit
 
     /// Where the action is bound: the normal screen or visual (selection) mode.
     public enum Context: String, Sendable { case normal, visual }
@@ -39,14 +40,14 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
     /// The help group the action is listed under.
     public var group: String {
         switch self {
-        case .nextItem, .previousItem, .nextPending, .jump, .search, .nextFilter, .previousFilter,
+        case .nextItem, .previousItem, .nextPending, .pageDown, .pageUp, .firstItem, .lastItem, .jump, .search, .nextFilter, .previousFilter,
              .nextDrug, .previousDrug, .nextSpan, .previousSpan, .caretLeft, .caretRight: "Move"
         case .acceptItem, .acceptSpan, .rejectSpan, .noADE, .skip, .flag, .undo, .redo: "Decide"
         case .takeFirst, .takeSecond, .takeUnion: "Adjudicate"
         case .newSpan, .startLeftWord, .startRightWord, .endLeftWord, .endRightWord, .startLeftChar,
              .startRightChar, .endLeftChar, .endRightChar, .relinkSpan, .copyToDrug, .addDrug: "Edit spans"
         case .extendSelection, .shrinkSelection, .confirmSelection, .cancelSelection: "Visual mode"
-        case .nextLayer, .diffView, .rawView, .cancelJob, .command, .help, .quit: "View and jobs"
+        case .nextLayer, .diffView, .rawView, .jobDetail, .cancelJob, .command, .help, .quit: "View and jobs"
         }
     }
 
@@ -56,6 +57,10 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .nextItem: "next"
         case .previousItem: "prev"
         case .nextPending: "next pending"
+        case .pageDown: "page down"
+        case .pageUp: "page up"
+        case .firstItem: "first"
+        case .lastItem: "last"
         case .jump: "jump"
         case .search: "search"
         case .nextFilter: "filter"
@@ -96,6 +101,7 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .nextLayer: "layer"
         case .diffView: "diff"
         case .rawView: "raw"
+        case .jobDetail: "job details"
         case .cancelJob: "cancel job"
         case .command: "command"
         case .help: "help"
@@ -109,6 +115,10 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .nextItem: "Next item in the queue"
         case .previousItem: "Previous item in the queue"
         case .nextPending: "Next pending item"
+        case .pageDown: "A page down the queue (scrolls ? and job details)"
+        case .pageUp: "A page up the queue (scrolls ? and job details)"
+        case .firstItem: "First item of the queue (top of ? and job details)"
+        case .lastItem: "Last item of the queue (end of ? and job details)"
         case .jump: "Jump to an item: a queue position, or SENTENCE/MENTION"
         case .search: "Search the sentence texts (empty query: search again)"
         case .nextFilter: "Next queue filter (all, pending, accepted, no-ADE, flagged, disagreements, ungrounded)"
@@ -149,8 +159,9 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .nextLayer: "Show the next layer: working, teacher, curated, student, gold"
         case .diffView: "Toggle the teacher/student diff view"
         case .rawView: "Show the raw prompt and response behind the teacher's proposal"
+        case .jobDetail: "The newest job's details: its command line, whole error and log (:job ID for another)"
         case .cancelJob: "Cancel the newest running job (asks first)"
-        case .command: "Command line: :teach :train :predict :eval [--options] :cancel ID :theme NAME :filter NAME :sort disagreement|corpus :layer NAME :q"
+        case .command: "Command line: :teach :train :predict :eval :cv [--options] :job ID :cancel ID :theme NAME :filter NAME :sort disagreement|corpus :layer NAME :q"
         case .help: "This key reference"
         case .quit: "Quit (everything shown as saved is saved; asks when jobs run or span edits are unsaved)"
         }
@@ -162,6 +173,10 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .nextItem: ["j", "<Down>"]
         case .previousItem: ["k", "<Up>"]
         case .nextPending: ["n"]
+        case .pageDown: ["<PageDown>"]
+        case .pageUp: ["<PageUp>"]
+        case .firstItem: ["<Home>"]
+        case .lastItem: ["<End>"]
         case .jump: ["g"]
         case .search: ["/"]
         case .nextFilter: ["f"]
@@ -202,6 +217,7 @@ public enum Action: String, CaseIterable, Hashable, Sendable {
         case .nextLayer: ["t"]
         case .diffView: ["d"]
         case .rawView: ["R"]
+        case .jobDetail: ["J"]
         case .cancelJob: ["X"]
         case .command: [":"]
         case .help: ["?"]

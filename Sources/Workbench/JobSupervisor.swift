@@ -22,8 +22,9 @@ public final class JobSupervisor {
         case .train, .predict: return []
         case .cv: return ["--split", "spert"]
         case .eval:
-            let hasTest = (try? store.sentenceIDs(.split(name: "holdout", parts: ["test"]))) != nil
-            return ["--pred", "teacher", "--gold", "gold"] + (hasTest ? ["--split", "holdout:test"] : [])
+            let test = SentenceSelection.holdoutTest
+            let hasTest = (try? store.sentenceIDs(test)) != nil
+            return ["--pred", "teacher", "--gold", "gold"] + (hasTest ? ["--split", test.description] : [])
         }
     }
 
@@ -84,10 +85,20 @@ public final class JobSupervisor {
             let path = store.jobOutputPath(job.id)
             guard FileManager.default.fileExists(atPath: path) else { continue }
             let output = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            let lines = output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
-            try? store.finishJob(job.id, state: .failed,
-                                 error: lines.isEmpty ? "the process never adopted the job" : lines.suffix(3).joined(separator: " "))
+            try? store.finishJob(job.id, state: .failed, error: Self.errorText(output) ?? "the process never adopted the job")
         }
+    }
+
+    /// The error a job's process left in its error output: from the argument parser's `Error:`
+    /// line to just before its usage text (the usage's last line is no error), else the last
+    /// three lines; nil when it wrote nothing.
+    static func errorText(_ output: String) -> String? {
+        let lines = output.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        if let start = lines.lastIndex(where: { $0.hasPrefix("Error: ") }) {
+            let rest = lines[start...].prefix { !$0.hasPrefix("Usage: ") && !$0.hasPrefix("USAGE: ") && !$0.hasPrefix("  See '") }
+            return rest.joined(separator: " ")
+        }
+        return lines.isEmpty ? nil : lines.suffix(3).joined(separator: " ")
     }
 
     /// Where job processes' error output goes: `.vigil-jobs/` beside the corpus file.
@@ -101,10 +112,8 @@ public final class JobSupervisor {
             children[pid] = nil
             guard let job = try? store.job(child.job), !job.state.isFinished else { continue }
             let output = (try? String(contentsOfFile: child.stderr, encoding: .utf8)) ?? ""
-            let lines = output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
-            let message = lines.suffix(3).joined(separator: " ")
             try? store.finishJob(child.job, state: job.cancelRequested ? .cancelled : .failed,
-                                 error: message.isEmpty ? "the process exited (status \(status)) without finishing the job" : message)
+                                 error: Self.errorText(output) ?? "the process exited (status \(status)) without finishing the job")
         }
     }
 

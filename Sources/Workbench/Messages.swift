@@ -37,6 +37,22 @@ public struct JobRow: Hashable, Sendable {
     public var isActive: Bool { !isLost && !job.state.isFinished }
 }
 
+/// Everything the workbench can show about one job: a failed job's error is never cut here.
+public struct JobDetail: Hashable, Sendable {
+    public var job: Job
+    /// The job's log, oldest first (its final error is the last line).
+    public var log: [String]
+    /// What the job's process wrote to its error output (`.vigil-jobs/job-ID.stderr`), if anything.
+    public var output: String?
+    public var outputPath: String
+    public init(job: Job, log: [String], output: String?, outputPath: String) {
+        self.job = job
+        self.log = log
+        self.output = output
+        self.outputPath = outputPath
+    }
+}
+
 /// One layer's scores against gold.
 public struct MetricRow: Hashable, Sendable {
     public var layer: String
@@ -73,7 +89,12 @@ public enum Msg: Sendable {
     case sentenceLoaded(SentenceDetail, ungrounded: [UngroundedProposal], exchange: TeacherExchange?)
     case saved(SavedDecision)
     case failed(String)
+    /// A read of the corpus outside a curator's action failed (the scores, the agreement, a
+    /// poll, a sentence's teacher evidence): said in the status line as an error, nothing else changes.
+    case storeFailed(String)
     case filterLoaded(QueueFilter, Set<Int64>)
+    /// What the disagreement filter compares (the latest teacher and student layers).
+    case disagreementBasis(String)
     case searchResult(query: String, sentences: [Int64])
     case drugAdded(QueueEntry)
     case jobs([JobRow])
@@ -81,6 +102,14 @@ public enum Msg: Sendable {
     case themeChanged(String)
     case agreement(Agreement)
     case info(String)
+    case jobDetail(JobDetail)
+    /// Another process added these drug mentions (new items) since the last poll.
+    case mentionsAdded([QueueEntry])
+    /// Another process decided these items since the last poll (as this curator sees them).
+    case changedElsewhere([ReviewChange])
+    /// A decision refused because the item changed since it was shown (`reason` says how);
+    /// `spans` are the curator's, kept as an unsaved edit when the item is shown again.
+    case changedUnderneath(ItemKey, spans: [Span], reason: String)
 }
 
 /// What `update` asks the runner to do: values, so tests assert on them.
@@ -99,6 +128,8 @@ public enum Effect: Hashable, Sendable {
     /// A background job, with options added to its command line (`:train --epochs 10`).
     case startJob(JobKind, arguments: [String] = [])
     case cancelJob(Int64)
+    /// Read one job's details for the details view.
+    case loadJobDetail(Int64)
     case refreshMetrics
     case setTheme(String)
     case quit

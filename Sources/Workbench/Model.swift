@@ -26,6 +26,8 @@ public enum Mode: Hashable, Sendable {
     case prompt(Prompt, text: String)
     case help
     case raw
+    /// One job's details (`J`, `:job ID`): its command line, whole error, log and error output.
+    case jobDetail
     /// A question the curator answers before the workbench goes on (see `Confirmation`).
     case confirm(Confirmation)
 }
@@ -62,6 +64,9 @@ public struct WorkbenchModel: Sendable {
     public var filterSets: [QueueFilter: Set<Int64>] = [:]
     /// Items on which the latest teacher and student layers disagree come first (`:sort`).
     public var sortByDisagreement = false
+    /// What the disagreements filter compares (`teacher:2 vs student:3, items both labelled`),
+    /// shown beside its count; empty until its set is loaded.
+    public var disagreementBasis = ""
     /// `:sort disagreement` waits for the set, then opens the first disagreement.
     var sortJumpPending = false
     var positionOfMention: [Int64: Int] = [:]
@@ -80,6 +85,14 @@ public struct WorkbenchModel: Sendable {
     /// Span edits of this sentence, newest last: the drafts each edit changed, as they were
     /// before it (`u` during an edit restores the last one).
     public var editUndo: [[Int64: Draft]] = []
+    /// A curator's spans of a decision refused because the item changed underneath: they come
+    /// back as an unsaved edit when its sentence is loaded again.
+    public var restoreDrafts: [Int64: [Span]] = [:]
+    /// The review log's newest event when the queue was loaded: the runner reports others'
+    /// decisions after it.
+    public var reviewVersion: Int64 = 0
+    /// The newest drug mention when the queue was loaded: mentions added later are new items.
+    public var mentionVersion: Int64 = 0
 
     // Team
     /// The disputed items of an adjudicator's queue, by drug mention, with every curator's
@@ -104,6 +117,9 @@ public struct WorkbenchModel: Sendable {
     public var corpusName = ""
     public var lastSearch = ""
     public var helpScroll = 0
+    /// The job the details view shows (`J`, `:job ID`), and how far it is scrolled.
+    public var jobDetail: JobDetail?
+    public var jobDetailScroll = 0
 
     // Clock and progress (the clock arrives as messages; update never reads it)
     public var now: Date

@@ -4,6 +4,16 @@ import Foundation
 import TerminalUI
 
 extension WorkbenchModel {
+    /// The jobs panel's title: the longest that fits (never cut mid-word), with the keys from the keymap.
+    func jobsTitle(width: Int) -> String {
+        let detail = keymap.keys[.jobDetail]?.first.map { "\($0.label) details" }
+        let cancel = keymap.keys[.cancelJob]?.first.map { "\($0.label) cancels" }
+        let keys = [detail, cancel].compactMap { $0 }.joined(separator: ", ")
+        let candidates = ["Jobs  (:teach :train :predict :eval · \(keys))", "Jobs  (:teach :train :eval · \(keys))",
+                          "Jobs  (\(keys))", "Jobs"]
+        return candidates.first { TextWidth.of($0) <= width } ?? "Jobs"
+    }
+
     /// Jobs with progress, scores against gold, model versions with their F1 trend.
     func renderSidePanel(_ b: inout ScreenBuffer, _ area: Rect) {
         b.fill(area, role: .panel)
@@ -11,7 +21,7 @@ extension WorkbenchModel {
         let x = area.x + 2
         let right = area.maxX - 1
         var y = area.y
-        b.put("Jobs  (:teach :train :eval, X cancels)", x: x, y: y, role: .panelTitle, limit: right)
+        b.put(jobsTitle(width: right - x), x: x, y: y, role: .panelTitle, limit: right)
         y += 1
         if jobs.isEmpty {
             b.put("no jobs yet", x: x, y: y, role: .dim, limit: right)

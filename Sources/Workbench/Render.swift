@@ -21,6 +21,7 @@ extension WorkbenchModel {
         switch mode {
         case .help: renderHelp(&b)
         case .raw: renderRaw(&b)
+        case .jobDetail: renderJobDetail(&b)
         default: break
         }
         return b
@@ -99,9 +100,11 @@ extension WorkbenchModel {
         let shown = shownSpans(current.item.drugMentionID)
         let draft = currentDraft
         let edited = draft?.edited == true && (layer == .working || layer == .diff) ? ", edited" : ""
-        b.put("ADEs of \(drug?.text ?? "?") (\(layer.rawValue)\(edited)): \(shown.isEmpty ? "none" : "")",
+        let empty = shown.isEmpty ? emptyText(layer, current.item.drugMentionID, detail) : ""
+        b.put("ADEs of \(drug?.text ?? "?") (\(layer.rawValue)\(edited)): \(empty)",
               x: x, y: y, role: .panelTitle, limit: right)
         y += 1
+        if layer == .diff { y = renderDiffLegend(&b, detail, current.item.drugMentionID, x: x, y: y, right: right) }
         let text = ScalarText(detail.text)
         for (i, span) in shown.enumerated() where y < area.maxY - 4 {
             let focused = (layer == .working || layer == .diff) && focusedSpan == i
@@ -110,6 +113,14 @@ extension WorkbenchModel {
             let checked = draft?.checked.contains(span) == true ? " ✓" : ""
             b.put(" \(span)\(checked)", x: sx, y: y, role: .dim, limit: right)
             y += 1
+        }
+        // The note typed after `!`, on the item it explains (at most two lines).
+        if let note = drug?.review.note, !note.isEmpty, y < area.maxY - 4 {
+            let lines = TextWrap.strings("⚑ note: " + note, width: max(10, right - x - 1))
+            for (i, line) in lines.prefix(2).enumerated() {
+                b.put(i == 1 && lines.count > 2 ? line + "…" : line, x: x, y: y, role: .message, limit: right)
+                y += 1
+            }
         }
         if let dispute = currentDispute, y < area.maxY - 5 {
             y = renderDispute(dispute, text, &b, x: x, y: y, right: right)
@@ -123,6 +134,47 @@ extension WorkbenchModel {
             y += 1
         }
         renderQueue(&b, Rect(x: area.x, y: y + 1, width: area.width, height: area.maxY - y - 1))
+    }
+
+    /// What an empty span list means in a view: the layer says no ADE, has not labelled the
+    /// item, or is not in the corpus at all (one word, `none`, used to say all three).
+    func emptyText(_ view: ViewLayer, _ mention: Int64, _ detail: SentenceDetail) -> String {
+        let kind: LayerKind
+        switch view {
+        case .working, .diff: return "none (⏎ records no ADE)"
+        case .teacher: kind = .teacher
+        case .student: kind = .student
+        case .gold: kind = .gold
+        case .curated:
+            return detail.answered[.curated]?.contains(mention) == true ? "no ADE (decided)" : "not decided yet"
+        }
+        guard detail.spans[kind] != nil else { return "no \(kind.rawValue) layer in this corpus" }
+        guard detail.answered[kind]?.contains(mention) == true else { return "not labelled by the \(kind.rawValue) layer" }
+        return "no ADE"
+    }
+
+    /// The diff view's key: what its three colours mean, and which side is missing when one is.
+    private func renderDiffLegend(_ b: inout ScreenBuffer, _ detail: SentenceDetail, _ mention: Int64,
+                                  x: Int, y: Int, right: Int) -> Int {
+        var lx = b.put(" colours: ", x: x, y: y, role: .dim, limit: right)
+        lx = b.put("teacher only", x: lx, y: y, role: .teacherOnly, limit: right)
+        lx = b.put(" · ", x: lx, y: y, role: .dim, limit: right)
+        lx = b.put("student only", x: lx, y: y, role: .studentOnly, limit: right)
+        lx = b.put(" · ", x: lx, y: y, role: .dim, limit: right)
+        lx = b.put("both", x: lx, y: y, role: .agreed, limit: right)
+        b.put(" · list: your spans", x: lx, y: y, role: .dim, limit: right)
+        var y = y + 1
+        let sides: [(LayerKind, String)] = [(.teacher, "teacher"), (.student, "student")]
+        let missing = sides.compactMap { kind, name -> String? in
+            guard let spans = detail.spans[kind] else { return "no \(name) layer" }
+            guard detail.answered[kind]?.contains(mention) == true else { return "\(name) has not labelled this item" }
+            return spans[mention]?.isEmpty ?? true ? "\(name) says no ADE" : nil
+        }
+        if !missing.isEmpty {
+            b.put(" " + missing.joined(separator: "; "), x: x, y: y, role: .dim, limit: right)
+            y += 1
+        }
+        return y
     }
 
     /// The curators' answers on a disputed item, side by side: each span coloured by whether
@@ -194,7 +246,7 @@ extension WorkbenchModel {
 
     private func renderQueue(_ b: inout ScreenBuffer, _ area: Rect) {
         guard area.height >= 2 else { return }
-        b.put("Queue · \(filter.rawValue) · \(visible.count) of \(queue.count) items", x: area.x + 1, y: area.y,
+        b.put("Queue · \(filterLabel) · \(visible.count) of \(queue.count) items", x: area.x + 1, y: area.y,
               role: .panelTitle, limit: area.maxX - 1)
         let rows = area.height - 1
         let first = max(0, min(cursor - rows / 2, visible.count - rows))
@@ -209,6 +261,14 @@ extension WorkbenchModel {
             b.put(line, x: area.x + 1, y: y, role: isCurrent ? .queueCurrent : .text, limit: area.maxX - 1)
             if isCurrent { b.paint(Rect(x: area.x + 1, y: y, width: area.width - 2, height: 1), role: .queueCurrent) }
         }
+    }
+
+    /// The filter's name, and for disagreements what it compares: its count depends on which
+    /// teacher and student layers are the latest.
+    var filterLabel: String {
+        guard filter == .disagreements || sortByDisagreement, !disagreementBasis.isEmpty else { return filter.rawValue }
+        return filter == .disagreements ? "disagreements (\(disagreementBasis))"
+            : "\(filter.rawValue), disagreements first (\(disagreementBasis))"
     }
 
     private func renderMessageLine(_ b: inout ScreenBuffer, y: Int) {
@@ -262,8 +322,8 @@ extension WorkbenchModel {
             hints = keymap.hints([.extendSelection, .shrinkSelection, .confirmSelection, .cancelSelection])
         case .prompt:
             hints = [("⏎", "submit"), ("Esc", "cancel")]
-        case .help:
-            hints = [("j/k", "scroll"), ("any key", "close")]
+        case .help, .jobDetail:
+            hints = scrollHints
         case .raw:
             hints = [("any key", "close")]
         case .confirm(.leave):
@@ -309,7 +369,7 @@ extension WorkbenchModel {
 
     private func renderHelp(_ b: inout ScreenBuffer) {
         let inner = box(&b, Rect(x: 2, y: 1, width: width - 4, height: height - 2),
-                        title: "Keys (remap them in the [keys] table of the config file) · Esc closes")
+                        title: "Keys · remap them in [keys] of the config file · other keys close")
         var lines: [(String, Role)] = []
         var group = ""
         for entry in keymap.helpLines() {
@@ -323,6 +383,57 @@ extension WorkbenchModel {
             }
         }
         for (i, line) in lines.dropFirst(min(helpScroll, max(0, lines.count - inner.height))).prefix(inner.height).enumerated() {
+            b.put(line.0, x: inner.x, y: inner.y + i, role: line.1, limit: inner.maxX)
+        }
+    }
+
+    /// The status line of a scrolled overlay: the keys that scroll it, and that any other closes
+    /// (what the overlay's title says too).
+    var scrollHints: [(key: String, label: String)] {
+        let line = [keymap.keys[.nextItem]?.first, keymap.keys[.previousItem]?.first].compactMap { $0?.label }
+        let page = [keymap.keys[.pageDown]?.first, keymap.keys[.pageUp]?.first].compactMap { $0?.label }
+        return [(line.joined(separator: "/"), "scroll"), (page.joined(separator: "/"), "page"), ("other keys", "close")]
+            .filter { !$0.key.isEmpty }
+    }
+
+    /// One job's details: what ran, how it ended, its whole error (wrapped, never cut), its log
+    /// and what its process wrote to its error output.
+    func jobDetailLines(width: Int) -> [(String, Role)] {
+        guard let detail = jobDetail else { return [] }
+        let job = detail.job
+        var lines: [(String, Role)] = []
+        func wrapped(_ text: String, _ role: Role) {
+            for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                lines += TextWrap.strings(String(paragraph), width: max(10, width)).map { ($0, role) }
+            }
+        }
+        let state = job.state == .lost ? "lost" : job.state.rawValue
+        lines.append(("#\(job.id) \(job.kind) \(state)" + (job.progress.map { String(format: " · %.0f%%", $0 * 100) } ?? ""),
+                      job.state == .failed || job.state == .lost ? .error : job.state == .succeeded ? .success : .panelTitle))
+        wrapped("vigil " + ([job.kind] + job.arguments).joined(separator: " "), .panel)
+        if let message = job.message, !message.isEmpty { wrapped(message, .dim) }
+        if let error = job.error, !error.isEmpty {
+            lines.append(("Error", .panelTitle))
+            wrapped(error, .error)
+        }
+        if !detail.log.isEmpty {
+            lines.append(("Log (last \(detail.log.count) lines)", .panelTitle))
+            for line in detail.log { wrapped(line, .panel) }
+        }
+        if let output = detail.output {
+            lines.append(("Error output (\(detail.outputPath))", .panelTitle))
+            wrapped(output.hasSuffix("\n") ? String(output.dropLast()) : output, .panel)
+        }
+        return lines
+    }
+
+    private func renderJobDetail(_ b: inout ScreenBuffer) {
+        guard let detail = jobDetail else { return }
+        let inner = box(&b, Rect(x: 2, y: 1, width: width - 4, height: height - 2),
+                        title: "Job \(detail.job.id) · other keys close")
+        let lines = jobDetailLines(width: inner.width)
+        let first = min(jobDetailScroll, max(0, lines.count - inner.height))
+        for (i, line) in lines.dropFirst(first).prefix(inner.height).enumerated() {
             b.put(line.0, x: inner.x, y: inner.y + i, role: line.1, limit: inner.maxX)
         }
     }

@@ -12,11 +12,10 @@ extension WorkbenchModel {
         }
         switch mode {
         case .help:
-            switch key {
-            case .char("j"), .down: helpScroll += 1
-            case .char("k"), .up: helpScroll = max(0, helpScroll - 1)
-            default: mode = .normal
-            }
+            if let scrolled = scroll(helpScroll, key) { helpScroll = scrolled } else { mode = .normal }
+            return []
+        case .jobDetail:
+            if let scrolled = scroll(jobDetailScroll, key) { jobDetailScroll = scrolled } else { mode = .normal }
             return []
         case .raw:
             mode = .normal
@@ -32,6 +31,22 @@ extension WorkbenchModel {
             message = nil
             guard let action = keymap.action(for: key, in: .normal) else { return [] }
             return perform(action)
+        }
+    }
+
+    /// How far an overlay (`?`, job details) is scrolled after `key`: by a line with the next and
+    /// previous item's keys, a page with PageDown/PageUp, to the top or end with Home/End (the
+    /// renderer stops at the last page); nil for any other key, which closes the overlay.
+    func scroll(_ offset: Int, _ key: Key) -> Int? {
+        let page = max(1, height - 4)
+        switch keymap.action(for: key, in: .normal) {
+        case .nextItem?: return offset + 1
+        case .previousItem?: return max(0, offset - 1)
+        case .pageDown?: return offset + page
+        case .pageUp?: return max(0, offset - page)
+        case .firstItem?: return 0
+        case .lastItem?: return Int.max / 2
+        default: return nil
         }
     }
 
@@ -172,6 +187,9 @@ extension WorkbenchModel {
         switch name {
         case "q", "quit", "q!", "wq": return [.quit]
         case "help": mode = .help; return []
+        case "job", "jobs":
+            if let id = Int64(argument) { return [.loadJobDetail(id)] }
+            return perform(.jobDetail)
         case "cancel":
             if let id = Int64(argument) { return [.cancelJob(id)] }
             return perform(.cancelJob)
@@ -193,7 +211,7 @@ extension WorkbenchModel {
                     return [.loadFilter(.disagreements)]
                 }
                 applyFilter()
-                say("\(set.count) teacher–student disagreements first")
+                say("\(set.count) disagreements first" + (disagreementBasis.isEmpty ? "" : " (\(disagreementBasis))"))
                 return select(0)
             case "corpus", "":
                 sortByDisagreement = false
@@ -213,10 +231,15 @@ extension WorkbenchModel {
             return []
         default:
             if let kind = JobKind(rawValue: name) { return startJob(kind, arguments: Array(words.dropFirst())) }
-            say("unknown command :\(name)", error: true)
+            say("unknown command :\(name); commands: \(Self.commandList)", error: true)
             return []
         }
     }
+
+    /// What `:` accepts, for the message an unknown command gets.
+    static let commandList = ([":teach :train :predict :eval :cv [--options]"]
+        + [":job [ID]", ":cancel [ID]", ":theme NAME", ":filter NAME", ":sort disagreement|corpus", ":layer NAME",
+           ":help", ":q"]).joined(separator: " ")
 
     /// Starts a job unless one of the kind is already running; `arguments` go to the end of its
     /// command line, after the workbench's defaults (so `:train --source gold` overrides them).
@@ -233,6 +256,10 @@ extension WorkbenchModel {
         switch action {
         case .nextItem: return select(cursor + 1)
         case .previousItem: return select(cursor - 1)
+        case .pageDown: return select(cursor + queuePage)
+        case .pageUp: return select(cursor - queuePage)
+        case .firstItem: return select(0)
+        case .lastItem: return select(visible.count - 1)
         case .nextPending:
             guard !visible.isEmpty else { return [] }
             for step in 1...visible.count {
@@ -354,6 +381,9 @@ extension WorkbenchModel {
                 mode = .raw
             }
             return []
+        case .jobDetail:
+            guard let job = jobs.first else { say("no jobs yet (:teach, :train, :predict, :eval start one)"); return [] }
+            return [.loadJobDetail(job.job.id)]
         case .cancelJob:
             guard let job = jobs.first(where: \.isActive) else { say("no running job"); return [] }
             mode = .confirm(.cancelJob(job.job.id))
@@ -362,6 +392,9 @@ extension WorkbenchModel {
             return []
         }
     }
+
+    /// How many items PageDown and PageUp move: about the queue list's height.
+    var queuePage: Int { max(1, height / 2 - 4) }
 
     /// Records a decision on the current item and moves on; the queue shows the new
     /// state only when the database confirms it (`.saved`).

@@ -42,11 +42,18 @@ extension WorkbenchModel {
             applyFilter()
             if filter == .disagreements, sortJumpPending {
                 sortJumpPending = false
-                say("\(set.count) teacher–student disagreements first")
+                say("\(set.count) disagreements first" + (disagreementBasis.isEmpty ? "" : " (\(disagreementBasis))"))
                 return select(0)
+            }
+            if filter == .disagreements, self.filter == .disagreements, !set.isEmpty, !disagreementBasis.isEmpty {
+                say("\(set.count) item\(set.count == 1 ? "" : "s") where \(disagreementBasis.replacingOccurrences(of: " vs ", with: " and ")) "
+                    + "both labelled the item and gave different spans")
             }
             // The queue was empty while the set loaded: open the item the filter now shows.
             return select(cursor)
+        case .disagreementBasis(let text):
+            disagreementBasis = text
+            return []
         case let .searchResult(query, sentences):
             return found(query, Set(sentences))
         case .drugAdded(let entry):
@@ -57,13 +64,21 @@ extension WorkbenchModel {
             }
             jobs = rows
             guard !finished.isEmpty else { return [] }
-            // Told in the status line, which every size shows (the jobs panel is hidden below 100 columns).
-            say(finished.map(Self.finishedText).joined(separator: "; "),
-                error: finished.contains { $0.isLost || $0.job.state == .failed || $0.job.state == .lost })
+            // Told in the status line, which every size shows (the jobs panel is hidden below 100 columns);
+            // a failure's whole error is one key away.
+            let failed = finished.contains { $0.isLost || $0.job.state == .failed || $0.job.state == .lost }
+            let details = failed ? keymap.keys[.jobDetail]?.first.map { " (\($0.label): details)" } ?? "" : ""
+            say(finished.map(Self.finishedText).joined(separator: "; ") + details, error: failed)
             // A finished job may have brought a new teacher run or student version: the sets
             // behind the filters and the disagreement order are stale.
             filterSets = [:]
             var effects: [Effect] = [.refreshMetrics]
+            // A new teacher run or student layer changes what the open sentence shows: reload it,
+            // unless it holds edits (kept; the next load shows the new layer).
+            let newLayer = finished.contains { $0.job.state == .succeeded && ["teach", "predict", "train"].contains($0.job.kind) }
+            if newLayer, let detail, unsavedEdits.isEmpty, saving.isEmpty, mode == .normal {
+                effects.insert(.loadSentence(detail.id), at: 0)
+            }
             if filter.needsSet { effects.append(.loadFilter(filter)) }
             if sortByDisagreement, filter != .disagreements { effects.append(.loadFilter(.disagreements)) }
             return effects
@@ -83,7 +98,110 @@ extension WorkbenchModel {
         case .info(let text):
             say(text)
             return []
+        case .storeFailed(let text):
+            say("could not read " + text, error: true)
+            return []
+        case .jobDetail(let detail):
+            jobDetail = detail
+            jobDetailScroll = 0
+            mode = .jobDetail
+            return []
+        case .changedElsewhere(let changes):
+            return changedElsewhere(changes)
+        case .mentionsAdded(let entries):
+            return mentionsAdded(entries)
+        case let .changedUnderneath(item, spans, reason):
+            return changedUnderneath(item, spans: spans, reason: reason)
         }
+    }
+
+    /// Others' decisions: the queue's states follow; the open sentence is reloaded to show them
+    /// unless it holds unsaved edits (kept: a decision on a changed item is then refused, and
+    /// the reload comes with the refusal). Tells who changed what in the status line.
+    private mutating func changedElsewhere(_ changes: [ReviewChange]) -> [Effect] {
+        var changed: [ReviewChange] = []
+        var openChanged = false
+        for change in changes {
+            let m = change.item.drugMentionID
+            var differs = false
+            if let p = positionOfMention[m], queue[p].state != change.status.state {
+                queue[p].state = change.status.state
+                differs = true
+            }
+            if let drug = detail?.drugs.first(where: { $0.mentionID == m }), !drug.review.sameAnswer(as: change.status) {
+                differs = true
+                openChanged = true
+            }
+            if differs { changed.append(change) }
+        }
+        guard !changed.isEmpty else { return [] }
+        var effects: [Effect] = [.refreshMetrics] + (team ? [.refreshAgreement] : [])
+        let authors = Array(Set(changed.map(\.author))).sorted().joined(separator: ", ")
+        var text = changed.count == 1
+            ? "\(authors) decided \(changed[0].item) meanwhile: now \(changed[0].status.state.rawValue)"
+            : "\(changed.count) items decided meanwhile by \(authors)"
+        if openChanged, let detail {
+            if unsavedEdits.isEmpty, saving.isEmpty, mode == .normal || mode == .help {
+                effects.insert(.loadSentence(detail.id), at: 0)
+                text += " (shown)"
+            } else {
+                text += "; your unsaved edits stay (⏎ shows theirs first)"
+            }
+        }
+        say(text)
+        return effects
+    }
+
+    /// Drug mentions another workbench added: each a new item after the others of its sentence
+    /// (at the end when its sentence is not in the queue); the cursor stays on its item, and the
+    /// open sentence is reloaded to show a new drug unless it holds unsaved edits.
+    private mutating func mentionsAdded(_ entries: [QueueEntry]) -> [Effect] {
+        let new = entries.filter { positionOfMention[$0.item.drugMentionID] == nil }
+        guard !new.isEmpty else { return [] }
+        let keep = current?.item
+        for entry in new {
+            let at = queue.lastIndex { $0.item.sentenceID == entry.item.sentenceID }.map { $0 + 1 } ?? queue.count
+            queue.insert(entry, at: at)
+        }
+        positionOfMention = [:]
+        for (i, e) in queue.enumerated() { positionOfMention[e.item.drugMentionID] = i }
+        let message = new.count == 1 ? "drug mention \(new[0].item) (\(new[0].drug)) added elsewhere"
+            : "\(new.count) drug mentions added elsewhere"
+        visible = []
+        applyFilter()
+        if let keep, let p = positionOfMention[keep.drugMentionID], let i = visible.firstIndex(of: p) { cursor = i }
+        say(message)
+        if let detail, new.contains(where: { $0.item.sentenceID == detail.id }), unsavedEdits.isEmpty, saving.isEmpty,
+           mode == .normal {
+            return [.loadSentence(detail.id)]
+        }
+        return []
+    }
+
+    /// A decision refused because the item changed since it was shown: back to the item, its
+    /// sentence reloaded (their decision shown), the curator's spans kept as an unsaved edit.
+    private mutating func changedUnderneath(_ item: ItemKey, spans: [Span], reason: String) -> [Effect] {
+        let m = item.drugMentionID
+        saving.remove(m)
+        decisionsThisSession = max(0, decisionsThisSession - 1)
+        restoreDrafts[m] = spans
+        guard let position = positionOfMention[m] else { return [] }
+        if !visible.contains(position) {
+            filter = .all
+            applyFilter()
+        }
+        if detail?.id == item.sentenceID {
+            // Reload in place (select would keep the stale sentence); the other drugs' unsaved
+            // edits come back over the reload too.
+            for other in unsavedEdits where other != m { restoreDrafts[other] = drafts[other]?.spans }
+            detail = nil
+            drafts = [:]
+            editUndo = []
+        }
+        let effects = visible.firstIndex(of: position).map { select($0) } ?? []
+        say("not saved: \(reason); shown again with your spans unsaved: ⏎ records yours over it, u shows theirs",
+            error: true)
+        return effects
     }
 
     /// "job 3 train succeeded", "job 4 teach failed: <the error's first line>".
@@ -150,6 +268,19 @@ extension WorkbenchModel {
         for (m, dispute) in disputes where drafts[m] != nil {
             drafts[m] = Draft(spans: Array(Set(dispute.answers.flatMap { $0.hasADE ? $0.spans : [] })))
         }
+        // A refused decision's spans come back over what the item holds now (u shows that).
+        for (m, spans) in restoreDrafts {
+            guard let theirs = drafts[m] else { continue }
+            restoreDrafts[m] = nil
+            if let p = positionOfMention[m], let drug = detail.drugs.first(where: { $0.mentionID == m }) {
+                queue[p].state = drug.review.state
+            }
+            guard theirs.spans != spans.sorted() else { continue }
+            editUndo.append([m: theirs])
+            var mine = Draft(spans: spans)
+            mine.edited = true
+            drafts[m] = mine
+        }
         focusFirstSpan()
         return []
     }
@@ -210,7 +341,10 @@ extension WorkbenchModel {
         }
         cursor = visible.firstIndex(of: keep)
             ?? (sortByDisagreement ? 0 : visible.firstIndex { $0 >= keep } ?? max(0, visible.count - 1))
-        if visible.isEmpty { say("no items match the filter '\(filter.rawValue)'") }
+        if visible.isEmpty {
+            let basis = filter == .disagreements && !disagreementBasis.isEmpty ? " (\(disagreementBasis))" : ""
+            say("no items match the filter '\(filter.rawValue)'\(basis)")
+        }
     }
 
     mutating func setFilter(_ new: QueueFilter) -> [Effect] {

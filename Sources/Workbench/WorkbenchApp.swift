@@ -23,6 +23,8 @@ public final class WorkbenchApp {
     /// Loads the queue and builds the first model, positioned on the first pending item.
     public static func initialModel(store: CorpusStore, keymap: Keymap, author: String, themeName: String,
                                     now: Date = Date()) throws -> WorkbenchModel {
+        // Read first: a decision made while the queue loads is reported again, never missed.
+        let version = try store.lastReviewEventID(), mentions = try store.lastDrugMentionID()
         // An adjudicator with disputes waiting works through them, most disputed first.
         let disputes = try store.curatorRole(author) == .adjudicator ? try store.disputes() : []
         let queue = disputes.isEmpty ? try store.queueEntries(curator: author)
@@ -32,6 +34,8 @@ public final class WorkbenchApp {
         model.team = try store.hasAssignments() || store.curators().filter { !Resolution.isImport($0.name) }.count > 1
         model.cursor = model.queue.firstIndex { $0.state == .pending } ?? 0
         model.corpusName = URL(fileURLWithPath: store.path).lastPathComponent
+        model.reviewVersion = version
+        model.mentionVersion = mentions
         return model
     }
 
@@ -56,6 +60,7 @@ public final class WorkbenchApp {
     /// false) scores requested in the background.
     public func start(metrics: Bool = true) {
         let size = terminal.backend.size
+        runner.watchChanges(after: model.reviewVersion, mentionsAfter: model.mentionVersion)
         send(.tick(Date()))
         send(.resize(width: size.width, height: size.height))
         for effect in model.select(model.cursor) {
@@ -67,7 +72,14 @@ public final class WorkbenchApp {
         if metrics, model.team { runner.refreshAgreementInBackground() }
     }
 
-    /// Runs until quit or `shouldStop` says so (a signal). Polls jobs about once a second.
+    /// Others' decisions since the last poll, sent through `update` (the open item and the
+    /// counts follow them).
+    public func pollChanges() {
+        for msg in runner.pollChanges() { send(msg) }
+    }
+
+    /// Runs until quit or `shouldStop` says so (a signal). Polls jobs and others' decisions
+    /// about once a second.
     public func run(shouldStop: () -> Bool = { false }) {
         start()
         var lastPoll = Date()
@@ -87,6 +99,7 @@ public final class WorkbenchApp {
                 lastPoll = Date()
                 send(.tick(lastPoll))
                 for msg in runner.pollJobs() { send(msg) }
+                pollChanges()
             }
             frame()
         }

@@ -9,7 +9,7 @@ import Teacher
 /// `--db PATH|sqlite:PATH|postgresql://…`, shared by every command that opens the corpus.
 struct CorpusOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The corpus: a SQLite file (PATH or sqlite:PATH) or postgresql://user@host:port/db (vigil db only, so far) (default: $VIGIL_DB, else ./vigil.sqlite).",
+        "The corpus: a SQLite file (PATH or sqlite:PATH) or postgresql://HOST:PORT/DB (vigil db only, so far) (default: $VIGIL_DB, else ./vigil.sqlite).",
         valueName: "path|url"))
     var db: String?
 

@@ -34,7 +34,7 @@ struct CrossValidateCommand: ParsableCommand {
     @Option(name: .customLong("fold"), help: ArgumentHelp("Only this fold (repeatable); default every part.", valueName: "part"))
     var onlyFolds: [String] = []
     @Option(help: "Share of the training folds' sentences held out as dev.") var devFraction: Double = 0.1
-    @Option(help: ArgumentHelp("Folder for the fold models (default models/cv-SPLIT-HEAD-TIME).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for the fold models (default models/cv-SPLIT-HEAD-TIME beside the corpus file).", valueName: "dir"))
     var out: String?
     @Option(help: ArgumentHelp("Also write the JSON summary to this file.", valueName: "file")) var report: String?
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
@@ -78,12 +78,18 @@ struct CrossValidateCommand: ParsableCommand {
         let kind = training.headKind
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let folder = out ?? "models/cv-\(split)-\(kind.rawValue)-" + formatter.string(from: Date())
+        let folder = out ?? EncoderSearch.defaultModelFolder(corpus: store.path,
+                                                             name: "cv-\(split)-\(kind.rawValue)-" + formatter.string(from: Date()))
         var results: [Fold] = []
         let (_, summary) = try runJob(.cv, store, adopting: job, stop: stop) { context -> Summary in
+            let encoder = try training.resolveEncoder()
+            for line in ["encoder \(encoder.path) (\(encoder.origin))", "fold model folders under \(folder)"] {
+                try context.log(line)
+                note("cv: " + line)
+            }
             for (index, fold) in folds.enumerated() {
                 let name = try prepareFold(fold, of: Array(info.parts.keys), store: store)
-                var run = TrainingRun(encoderDirectory: training.encoder, head: kind, source: try TrainingSource(parsing: source),
+                var run = TrainingRun(encoderDirectory: encoder.path, head: kind, source: try TrainingSource(parsing: source),
                                       split: name, options: training.options, outputDirectory: folder + "/" + fold)
                 run.relativePosition = training.relativePosition
                 run.drugPairs = training.drugPairs

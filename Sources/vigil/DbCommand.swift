@@ -9,10 +9,10 @@ struct DbCommand: AsyncParsableCommand {
         commandName: "db",
         abstract: "Create a corpus schema, and copy a corpus between SQLite and PostgreSQL.",
         discussion: """
-            --db takes a SQLite file (PATH or sqlite:PATH) or a PostgreSQL URL,
-            postgresql://USER@HOST:PORT/DB?sslmode=disable|prefer|require|verify-ca|verify-full
-            (a Unix socket: ?host=/run/postgresql). The password comes from the URL, $PGPASSWORD
-            or ~/.pgpass (mode 0600) and is never printed. So far only these commands work on
+            --db takes a SQLite file (PATH or sqlite:PATH) or a PostgreSQL URL, \
+            postgresql://HOST:PORT/DB?user=NAME&sslmode=disable|prefer|require|verify-ca|verify-full \
+            (the user may also come as NAME@ before HOST; a Unix socket: ?host=/run/postgresql). The password comes from the URL, $PGPASSWORD \
+            or ~/.pgpass (mode 0600) and is never printed. So far only these commands work on \
             PostgreSQL; the others and the workbench run on SQLite.
             """,
         subcommands: [DbInitCommand.self, DbCopyCommand.self])
@@ -24,8 +24,8 @@ struct DbInitCommand: AsyncParsableCommand {
         commandName: "init",
         abstract: "Create the corpus schema (or apply the migrations it lacks) in a SQLite file or a PostgreSQL database.",
         discussion: """
-            The migrations are the same on both backends (v1-corpus ... v8-answer-spans). A schema made
-            by a newer vigil is refused, and nothing is changed. On PostgreSQL the database must exist
+            The migrations are the same on both backends (v1-corpus ... v9-concepts). A schema made \
+            by a newer vigil is refused, and nothing is changed. On PostgreSQL the database must exist \
             (createdb -E UTF8 vigil) and be UTF8; the migrations run in one transaction.
             """)
 
@@ -63,10 +63,10 @@ struct DbCopyCommand: AsyncParsableCommand {
         commandName: "copy",
         abstract: "Copy a whole corpus between SQLite and PostgreSQL (either way), losslessly.",
         discussion: """
-            SRC and DST are each a SQLite file (PATH or sqlite:PATH) or a postgresql:// URL. Every
-            table is copied with its ids: documents, layers, the review log, team data, jobs, splits,
-            the teacher's cache. The destination gets all of it or nothing: a PostgreSQL database is
-            written in one transaction and must hold no corpus rows (an empty database gets the
+            SRC and DST are each a SQLite file (PATH or sqlite:PATH) or a postgresql:// URL. Every \
+            table is copied with its ids: documents, layers, the review log, team data, jobs, splits, \
+            the teacher's cache. The destination gets all of it or nothing: a PostgreSQL database is \
+            written in one transaction and must hold no corpus rows (an empty database gets the \
             schema in the same transaction); a SQLite destination must not exist yet.
             """)
 

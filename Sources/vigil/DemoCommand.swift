@@ -10,11 +10,11 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Copy SampleData into a fresh corpus and open the workbench on it.",
         discussion: """
-            Builds DIR/vigil.sqlite (replacing an earlier demo corpus there, but not one that holds
-            review events unless --force, and never one a workbench or job has open): gold.jsonl as gold,
-            abstracts.txt with lexicon.tsv as unlabeled text, and a seeded 8:1:1 split named holdout.
-            Then the replay teacher (teacher-replay.jsonl: recorded, synthetic LLM answers) labels it
-            through the real parsing and grounding, as `vigil teach --teacher replay:FILE` does, and
+            Builds DIR/vigil.sqlite (replacing an earlier demo corpus there, but not one that holds \
+            review events unless --force, and never one a workbench or job has open): gold.jsonl as gold, \
+            abstracts.txt with lexicon.tsv as unlabeled text, and a seeded 8:1:1 split named holdout. \
+            Then the replay teacher (teacher-replay.jsonl: recorded, synthetic LLM answers) labels it \
+            through the real parsing and grounding, as `vigil teach --teacher replay:FILE` does, and \
             the workbench opens (unless --no-tui).
             """)
 

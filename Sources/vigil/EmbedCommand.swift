@@ -10,7 +10,9 @@ struct EmbedCommand: ParsableCommand {
         discussion: """
             Reads one sentence per line on stdin and prints one JSON object per line:
               {"ids": [101, ...], "hidden": [[0.12, ...], ...]}
-            one hidden vector per word piece, [CLS] and [SEP] included (as `vigil tokenize` lists them).
+
+            One hidden vector per word piece, [CLS] and [SEP] included (as `vigil tokenize` lists them).
+
             Example: echo "Rash after penicillin." | vigil embed --model models/minilm-l6
             """)
 

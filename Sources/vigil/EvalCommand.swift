@@ -8,10 +8,10 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Score one layer's (drug, ADE) pairs against another's: strict and lenient P/R/F1.",
         discussion: """
-            A pair matches when it is in the same sentence, names the same drug (the same drug mention;
-            by normalized name when a layer lacks mention ids) and its ADE span is identical (strict) or
-            overlaps (lenient). Each gold pair is matched at most once. Scores are micro-averaged over pairs.
-            Only the items (drug mentions) the gold layer has answered count: with --gold curated, the
+            A pair matches when it is in the same sentence, names the same drug (the same drug mention; \
+            by normalized name when a layer lacks mention ids) and its ADE span is identical (strict) or \
+            overlaps (lenient). Each gold pair is matched at most once. Scores are micro-averaged over pairs. \
+            Only the items (drug mentions) the gold layer has answered count: with --gold curated, the \
             accepted and no-ADE items; predictions on unlabeled text are not errors.
 
             vigil eval --pred teacher --gold gold --split holdout:test

@@ -6,30 +6,39 @@ import Foundation
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write one layer of the corpus as JSONL, brat standoff, ADE .rel or CoNLL BIO.",
+        abstract: "Write one layer of the corpus as JSONL, brat standoff, ADE .rel, CoNLL BIO, PubTator or BioC XML.",
         discussion: """
-            The curated layer is exported with its decided items only (accepted or no-ade): an undecided
-            item has no ADE in that layer, which every format would write as "no ADE". --include-pending
-            exports them too (JSONL marks them "review": "pending"; the other formats cannot tell).
-            jsonl  one sentence per line: text, drug mentions, ADE spans per drug, review state
-            brat   a folder: per document a .txt (one sentence per line) and an .ann (Drug, ADE, Causes)
-            ade    DRUG-AE.rel lines with document offsets (sentences with at least one pair)
+            The curated layer is exported with its decided items only (accepted or no-ade): an undecided \
+            item has no ADE in that layer, which every format would write as "no ADE". --include-pending \
+            exports them too (JSONL marks them "review": "pending"; the other formats cannot tell). \
+            Without --layer the gold layer is exported, and the output says so.
+
+            jsonl  a line per sentence: text, drugs, ADE spans per drug, review state
+            brat   a folder: per document a .txt (a sentence a line) and an .ann
+            ade    DRUG-AE.rel lines with document offsets (sentences with a pair)
             conll  BIO tags, one block per (sentence, drug mention)
-            The output is written to a temporary file and moved into place: a failed export leaves nothing.
-            A brat folder gets a vigil-export.json listing its files; an existing non-empty folder is only
-            replaced when it is such an export and holds nothing else (--force writes into it anyway,
+            pubtator  per document: title, abstract, Chemical (drug) and Disease mentions,
+                      CID pairs by MeSH ID
+            bioc   BioC XML with the same content (passages, annotations, CID relations)
+            bioc-json  the same, as BioC JSON
+
+            The output is written to a temporary file and moved into place: a failed export leaves nothing. \
+            A brat folder gets a vigil-export.json listing its files; an existing non-empty folder is only \
+            replaced when it is such an export and holds nothing else (--force writes into it anyway, \
             keeping the files the export does not write).
-            With several curators, the curated layer holds the answer that counts per item: an adjudication,
-            else the answer the curators agree on, else the one curator's; disputed items are left out.
+
+            With several curators, the curated layer holds the answer that counts per item: an adjudication, \
+            else the answer the curators agree on, else the one curator's; disputed items are left out. \
             --curator NAME exports one curator's own answers instead (implies --layer curated).
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, brat, ade, conll }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, brat, ade, conll, pubtator, bioc, biocJSON = "bioc-json" }
 
     @OptionGroup var corpus: CorpusOptions
-    @Option(help: "jsonl, brat, ade or conll.") var format: Format
-    @Option(help: ArgumentHelp("The layer to export.", valueName: "layer"), transform: parseLayer)
-    var layer: LayerRef = .gold
+    @Option(help: "jsonl, brat, ade, conll, pubtator, bioc or bioc-json.") var format: Format
+    @Option(help: ArgumentHelp("The layer to export: gold, curated, teacher[:RUN] or student[:V] (default: gold).",
+                               valueName: "layer"), transform: parseLayer)
+    var layer: LayerRef?
     @Option(help: ArgumentHelp("Only these sentences: NAME or NAME:PART.", valueName: "split"),
             transform: parseSelection)
     var split: SentenceSelection?
@@ -43,7 +52,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let store = try corpus.open()
-        let info = try store.layer(curator == nil ? layer : .curated)
+        let info = try store.layer(curator == nil ? layer ?? .gold : .curated)
         var views = try store.sentenceViews(layer: info, selection: split ?? .all)
         if let curator {
             guard try store.curatorRole(curator) != nil else { throw CorpusError.unknownCurator(curator) }
@@ -68,9 +77,21 @@ struct ExportCommand: ParsableCommand {
         case .brat: try BratFormat.write(views, to: out, force: force)
         case .ade: try ADECorpusFormat.write(views, to: out)
         case .conll: try ConllFormat.write(views, to: out)
+        case .pubtator, .bioc, .biocJSON:
+            let meta = try store.documentMeta(keys: Set(views.map(\.documentKey)))
+            let (documents, written) = AnnotatedCorpus.documents(views, meta: meta, layer: info.description)
+            switch format {
+            case .pubtator: try PubTatorFormat.write(documents, to: out)
+            case .bioc: try BioCFormat.write(documents, to: out)
+            default: try BioCJSONFormat.write(documents, to: out)
+            }
+            note("\(written.documents) documents, \(written.mentions) mentions, \(written.relations) relations"
+                 + (written.pairsWithoutIdentifier > 0 ? "; \(written.pairsWithoutIdentifier) (drug, ADE) pairs lack an identifier on one side and are not written as relations" : "")
+                 + (written.laidOut > 0 ? "; \(written.laidOut) documents not read from PubTator or BioC laid out as title and abstract" : ""))
         }
         let pairs = views.reduce(0) { $0 + $1.drugs.reduce(0) { $0 + $1.ades.count } }
-        print("\(out): \(views.count) sentences, \(pairs) (drug, ADE) pairs of \(curator.map { "curator \($0)" } ?? "layer \(info)") as \(format.rawValue)"
+        print("\(out): \(views.count) sentences, \(pairs) (drug, ADE) pairs of \(curator.map { "curator \($0)" } ?? "layer \(info)")"
+              + (curator == nil && layer == nil ? " (the default; --layer names another)" : "") + " as \(format.rawValue)"
               + (leftOut > 0 ? " (\(leftOut) undecided items left out; --include-pending exports them)" : ""))
     }
 }

@@ -10,10 +10,10 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Read sentences, drug mentions and ADE annotations into the corpus.",
         discussion: """
-            An import is one transaction: a malformed line aborts it with FILE:LINE: what is wrong, and
+            An import is one transaction: a malformed line aborts it with FILE:LINE: what is wrong, and \
             the corpus stays as it was. Importing the same content again changes nothing.
             """,
-        subcommands: [ImportADE.self, ImportText.self, ImportPubMed.self, ImportPubMedXML.self, ImportJSONL.self, ImportBrat.self, ImportConll.self])
+        subcommands: [ImportADE.self, ImportText.self, ImportPubMed.self, ImportPubMedXML.self, ImportJSONL.self, ImportBrat.self, ImportConll.self, ImportPubTator.self, ImportBioC.self, ImportBioCJSON.self])
 }
 
 /// Options every annotated-format import shares.
@@ -46,7 +46,7 @@ struct ImportADE: ParsableCommand {
         commandName: "ade",
         abstract: "Import the ADE corpus v2 (a folder with DRUG-AE.rel and ADE-NEG.txt), or one .rel file.",
         discussion: """
-            DRUG-AE.rel offsets are document offsets; each sentence's start is recovered from its mentions.
+            DRUG-AE.rel offsets are document offsets; each sentence's start is recovered from its mentions. \
             DRUG-DOSE.rel is not read. Example: vigil import ade ../shared/data/ade-corpus-v2
             """)
     @Argument(help: ArgumentHelp("The corpus folder or a .rel file.", valueName: "path")) var path: String
@@ -95,13 +95,83 @@ struct ImportConll: ParsableCommand {
     }
 }
 
+struct ImportPubTator: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pubtator",
+        abstract: "Import PubTator (BC5CDR, PubTator Central): Chemical mentions become drugs, CID pairs in a sentence ADEs.",
+        discussion: """
+            Title and abstract are one document (offsets into title + " " + abstract), split into sentences; \
+            sentences a mention crosses are merged. A Chemical mention is a drug mention with its MeSH ID; a \
+            drug's ADEs are the Disease mentions of its sentence whose IDs form a CID pair with its own \
+            (composite IDs D1|D2 by any part; -1 is no ID). CID pairs no sentence holds stay document-level \
+            only: they are reported, kept with the document, and written back by `vigil export --format \
+            pubtator` of the same layer. See docs/formats.md. Example:
+              vigil import pubtator ../shared/data/bc5cdr/CDR_TrainingSet.PubTator.txt
+            """)
+    @Argument(help: ArgumentHelp("The PubTator file.", valueName: "file")) var file: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        let (batch, read) = try PubTatorFormat.read(path: file, layer: target.layer.description)
+        reportAnnotated(read, file)
+        try target.ingest(batch)
+    }
+}
+
+struct ImportBioC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bioc",
+        abstract: "Import BioC XML (as BC5CDR's BioC release): read as `vigil import pubtator` reads PubTator.",
+        discussion: """
+            Passages keep their document offsets; MESH infons are the identifiers; relations are document-level \
+            infon pairs (relation CID, Chemical, Disease). See docs/formats.md for what is not read.
+            """)
+    @Argument(help: ArgumentHelp("The BioC XML file.", valueName: "file")) var file: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        let (batch, read) = try BioCFormat.read(path: file, layer: target.layer.description)
+        reportAnnotated(read, file)
+        try target.ingest(batch)
+    }
+}
+
+struct ImportBioCJSON: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bioc-json",
+        abstract: "Import BioC JSON (the bioc package's layout of BioC XML): read as `vigil import bioc` reads XML.")
+    @Argument(help: ArgumentHelp("The BioC JSON file.", valueName: "file")) var file: String
+    @OptionGroup var target: ImportTarget
+
+    func run() throws {
+        let (batch, read) = try BioCJSONFormat.read(path: file, layer: target.layer.description)
+        reportAnnotated(read, file)
+        try target.ingest(batch)
+    }
+}
+
+/// What a PubTator or BioC import read, and what the sentence-level corpus leaves out.
+func reportAnnotated(_ r: AnnotatedImportReport, _ path: String) {
+    print("\(path): \(r.documents) documents, \(r.sentences) sentences")
+    print("mentions         \(r.chemicalMentions) Chemical, \(r.diseaseMentions) Disease"
+          + (r.otherMentions > 0 ? ", \(r.otherMentions) of other types (kept with the document only)" : "")
+          + " (\(r.compositeMentions) composite, \(r.unnormalizedMentions) without an ID)")
+    print("CID pairs        \(r.cidPairs): \(r.cidPlaced) placed in a sentence, \(r.cidUnplaced) in no sentence (document level only)")
+    print("ADE pairs        \(r.adePairs) (drug mention, Disease mention) pairs in sentences")
+    if r.crossingMentions > 0 {
+        print("merged sentences \(r.crossingMentions) mentions crossed a sentence boundary; \(r.mergedBoundaries) boundaries removed")
+    }
+    if r.otherRelations > 0 { print("other relations  \(r.otherRelations) (kept with the document only)") }
+    if r.repeatedSentences > 0 { print("repeated         \(r.repeatedSentences) sentences repeat an earlier one of their document (stored once)") }
+}
+
 struct ImportText: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "text",
         abstract: "Import plain text: paragraphs become documents, then sentences; drugs are found with a lexicon.",
         discussion: """
-            The lexicon is --lexicon FILE (one name per line, or NAME<TAB>NORMALIZED NAME; # starts a comment),
-            else the corpus lexicon (`vigil lexicon import`). Matching is case-insensitive, whole words, longest
+            The lexicon is --lexicon FILE (one name per line, or NAME<TAB>NORMALIZED NAME; # starts a comment), \
+            else the corpus lexicon (`vigil lexicon import`). Matching is case-insensitive, whole words, longest \
             match first. Sentences without a drug are dropped unless --keep-drugless. Example:
               vigil import text SampleData/abstracts.txt --lexicon SampleData/lexicon.tsv
             """)
@@ -140,10 +210,10 @@ struct ImportPubMedXML: ParsableCommand {
         commandName: "pubmed-xml",
         abstract: "Import PubMed XML files (efetch output or baseline files) offline: title and abstract, split into sentences.",
         discussion: """
-            Each article becomes the document `PMID\n\nTitle\n\nAbstract` (structured sections as LABEL: text),
-            as in the ADE corpus, so sentence document offsets agree; publication types and MeSH headings are
-            kept with it. Drugs are found with --lexicon FILE or the corpus lexicon; sentences without one are
-            dropped unless --keep-drugless. Each file is one transaction; a file imported before, or a PMID
+            Each article becomes the document `PMID\n\nTitle\n\nAbstract` (structured sections as LABEL: text), \
+            as in the ADE corpus, so sentence document offsets agree; publication types and MeSH headings are \
+            kept with it. Drugs are found with --lexicon FILE or the corpus lexicon; sentences without one are \
+            dropped unless --keep-drugless. Each file is one transaction; a file imported before, or a PMID \
             already seen, is not imported twice. Example:
               vigil import pubmed-xml pubmed24n0001.xml --lexicon SampleData/lexicon.tsv
             """)
@@ -196,11 +266,12 @@ struct ImportPubMed: ParsableCommand {
         commandName: "pubmed",
         abstract: "Build a corpus from a PubMed query through NCBI E-utilities (esearch, then efetch in batches).",
         discussion: """
-            The default query is the paper's: \(paperPubMedQuery)
-            Records are read as `vigil import pubmed-xml` reads them. Each batch is one transaction together
-            with the download's progress: run the same command again after a kill or a network failure and it
-            goes on with the next batch; a PMID already in the corpus is never imported again. Requests are
+            The default query is the paper's: \(paperPubMedQuery) \
+            Records are read as `vigil import pubmed-xml` reads them. Each batch is one transaction together \
+            with the download's progress: run the same command again after a kill or a network failure and it \
+            goes on with the next batch; a PMID already in the corpus is never imported again. Requests are \
             paced to NCBI's limit (3/s, 10/s with an API key) and retried on 429, 5xx and dropped connections.
+
             Example: vigil import pubmed --max 500 --email you@example.org --lexicon SampleData/lexicon.tsv
             """)
     @Option(help: "The PubMed query (default: the paper's).") var query = paperPubMedQuery

@@ -17,12 +17,15 @@ struct LexiconImport: ParsableCommand {
         abstract: "Add a lexicon file's names to the corpus lexicon (one transaction; the same file again changes nothing).",
         discussion: """
             Formats:
-              tsv    name, or name<TAB>normalized name, per line (# comments) — SampleData/lexicon.tsv
+              tsv    name, or name<TAB>normalized name, a line each (# comments)
               lines  one name per line
-              ncit   the NCI Thesaurus flat file (Thesaurus.txt): code, concept name, parents, synonyms (|),
-                     definition, display name, concept status, semantic types (|). Concepts whose semantic
-                     type is in --semantic-types are kept, retired ones dropped; every synonym maps to the
-                     concept's preferred name (its display name, else its first synonym).
+              ncit   the NCI Thesaurus flat file (Thesaurus.txt)
+
+            SampleData/lexicon.tsv is a tsv file. An ncit line holds a code, the concept name, parents, \
+            synonyms (|), the definition, display name, concept status and semantic types (|). Concepts \
+            whose semantic type is in --semantic-types are kept, retired ones dropped; every synonym maps \
+            to the concept's preferred name (its display name, else its first synonym).
+
             Example: vigil lexicon import --format ncit Thesaurus.txt
             """)
     @Argument(help: ArgumentHelp("The lexicon file.", valueName: "file")) var file: String
@@ -92,6 +95,7 @@ struct LexiconBystanders: ParsableCommand {
 
             One transaction; running it again adds nothing. --dry-run lists what it would add, a line each: \
             sentence id, start:end (Unicode scalars), the matched text.
+
             Example: vigil lexicon bystanders --dry-run --split holdout
             """)
     @Flag(name: .customLong("dry-run"), help: "List the mentions it would add; change nothing.") var dryRun = false

@@ -8,11 +8,12 @@ struct SplitCommand: ParsableCommand {
         commandName: "split",
         abstract: "Assign sentences to named parts: a seeded ratio, k folds, or the standard SpERT ADE folds.",
         discussion: """
-            vigil split --ratio 8:1:1 --seed 1          parts train, dev, test (name: holdout)
-            vigil split --folds 10 --seed 1             parts fold0..fold9      (name: cv10)
+            vigil split --ratio 8:1:1 --seed 1   parts train, dev, test (name: holdout)
+            vigil split --folds 10 --seed 1      parts fold0..fold9 (name: cv10)
             vigil split --spert ../shared/data/ade-spert-splits
-                                                        the literature's 10 ADE folds (name: spert)
-            Ratio and fold splits cover every sentence; SpERT folds cover the 4,272 sentences of DRUG-AE.rel.
+                                                 the literature's 10 ADE folds (name: spert)
+
+            Ratio and fold splits cover every sentence; SpERT folds cover the 4,272 sentences of DRUG-AE.rel. \
             Address a part elsewhere as NAME:PART, e.g. --split holdout:test.
             """)
 

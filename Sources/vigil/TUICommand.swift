@@ -11,8 +11,8 @@ struct TUICommand: ParsableCommand {
         commandName: "tui",
         abstract: "Open the curation workbench (the default command).",
         discussion: """
-            Review (sentence, drug) items: accept or fix the teacher's ADE spans by keyboard; ? lists every key.
-            Keys can be remapped in the [keys] table of the config file ($VIGIL_CONFIG, else
+            Review (sentence, drug) items: accept or fix the teacher's ADE spans by keyboard; ? lists every key. \
+            Keys can be remapped in the [keys] table of the config file ($VIGIL_CONFIG, else \
             ~/.config/vigil/config.toml), the theme set with [ui] theme = "NAME|PATH". --theme beats the file.
             """)
 

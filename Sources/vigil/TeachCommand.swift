@@ -18,9 +18,9 @@ struct TeachCommand: ParsableCommand {
             Strings that are not in the sentence, and drugs the sentence does not mention, are kept as \
             ungrounded proposals. A killed run continues with --resume; one run has one active job at a time.
 
-            Exit status: 0 when every sentence was answered; 3 when the run finished but some requests
-            failed (their sentences stay unanswered: --resume asks again); 1 when no request succeeded,
-            a fatal error stopped the run, or the run is busy with another job. Failed requests are
+            Exit status: 0 when every sentence was answered; 3 when the run finished but some requests \
+            failed (their sentences stay unanswered: --resume asks again); 1 when no request succeeded, \
+            a fatal error stopped the run, or the run is busy with another job. Failed requests are \
             counted by cause, and the first few are printed and logged.
 
             Settings come from flags, then the config file's [teacher] table ($VIGIL_CONFIG, else \

@@ -88,14 +88,16 @@ struct AssignCommand: ParsableCommand {
         commandName: "assign",
         abstract: "Share the pending items out to curators; a seeded overlap share goes to two of them.",
         discussion: """
-            Each pending, unassigned item goes to one curator, and a share --overlap of them to two, so that
-            agreement can be measured. Re-running assigns only what is still unassigned. Once anything is
-            assigned, each curator sees their own queue, blind to the others' answers.
+            Each pending, unassigned item goes to one curator, and a share --overlap of them to two, so that \
+            agreement can be measured. Re-running assigns only what is still unassigned. Once anything is \
+            assigned, each curator sees their own queue, blind to the others' answers. --dynamic hands \
+            items out as queues open; --claim takes the next items now.
+
               vigil assign --curators alice,bob,carol --overlap 0.2 --seed 1
               vigil assign --curators alice,bob --overlap 0.2 --split holdout:train
               vigil assign --show
-              vigil assign --dynamic --curators alice,bob --overlap 0.2   (hand out items as queues open)
-              vigil assign --claim --as alice                              (take the next items now)
+              vigil assign --dynamic --curators alice,bob --overlap 0.2
+              vigil assign --claim --as alice
             """)
 
     @OptionGroup var corpus: CorpusOptions
@@ -160,9 +162,9 @@ struct AgreementCommand: ParsableCommand {
         commandName: "agreement",
         abstract: "Inter-curator agreement: strict/lenient (drug, ADE) F1 per pair, Cohen's kappa, Krippendorff's alpha.",
         discussion: """
-            For every pair of curators, on the items both decided: strict and lenient F1 between their
-            (drug, ADE) pairs (symmetric), and Cohen's kappa on "has an ADE". Krippendorff's alpha (nominal)
-            covers every curator at once. Each curator is also scored against gold where gold exists, and
+            For every pair of curators, on the items both decided: strict and lenient F1 between their \
+            (drug, ADE) pairs (symmetric), and Cohen's kappa on "has an ADE". Krippendorff's alpha (nominal) \
+            covers every curator at once. Each curator is also scored against gold where gold exists, and \
             counted against the teacher (items where they kept its spans unchanged).
               vigil agreement
               vigil agreement --split holdout:train --json
@@ -201,7 +203,7 @@ struct AdjudicateCommand: ParsableCommand {
         commandName: "adjudicate",
         abstract: "List disputed items (most disputed first) or rule on one: take a curator's answer, the union, or your own.",
         discussion: """
-            Only an adjudicator may rule (vigil curators set NAME --role adjudicator). A ruling is its own
+            Only an adjudicator may rule (vigil curators set NAME --role adjudicator). A ruling is its own \
             event (who, when, from which answers) and `vigil review undo --as NAME` undoes it.
               vigil adjudicate --list
               vigil adjudicate 12/40 --take alice --as dana

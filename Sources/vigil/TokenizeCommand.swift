@@ -10,8 +10,10 @@ struct TokenizeCommand: ParsableCommand {
         discussion: """
             Reads one sentence per line on stdin and prints one JSON object per line:
               {"tokens": ["[CLS]", ...], "ids": [101, ...], "offsets": [[0, 0], [0, 4], ...]}
-            Offsets are half-open Unicode-scalar offsets into the line; [CLS] and [SEP] get [0, 0].
+
+            Offsets are half-open Unicode-scalar offsets into the line; [CLS] and [SEP] get [0, 0]. \
             Lines longer than the model's maximum are truncated, as the encoder sees them.
+
             Example: echo "Amiodarone-induced toxicity" | vigil tokenize --model models/minilm-l6
             """)
 

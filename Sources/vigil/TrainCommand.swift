@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
             (epoch, step, loss, items/s, ETA) goes to the job row. A cancel request or SIGTERM stops it at \
             the next step; nothing is registered and the folder is removed.
 
-              vigil train --source gold --split holdout --head interaction --fraction 0.25
+              vigil train --source gold --split holdout --head interact --fraction 0.25
             """)
 
     @OptionGroup var corpus: CorpusOptions
@@ -34,7 +34,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Train on this share of SPLIT:train's sentences, a seeded nested subset (learning curves).",
                                valueName: "0-1"))
     var fraction: Double = 1
-    @Option(help: ArgumentHelp("Where to write the model folder (default models/student-SOURCE-HEAD-TIME).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Where to write the model folder (default models/student-SOURCE-HEAD-TIME beside the corpus file).", valueName: "dir"))
     var out: String?
     @Option(help: ArgumentHelp("Adopt this queued job row instead of creating one.", valueName: "id")) var job: Int64?
 
@@ -54,9 +54,15 @@ struct TrainCommand: ParsableCommand {
             let kind = training.headKind
             let formatter = DateFormatter()
             formatter.dateFormat = "yyyyMMdd-HHmmss"
-            let folder = out ?? "models/student-\(source.replacingOccurrences(of: ":", with: "-"))-\(kind.rawValue)-"
-                + formatter.string(from: Date())
-            var run = TrainingRun(encoderDirectory: training.encoder, head: kind, source: try TrainingSource(parsing: source),
+            let folder = out ?? EncoderSearch.defaultModelFolder(
+                corpus: store.path, name: "student-\(source.replacingOccurrences(of: ":", with: "-"))-\(kind.rawValue)-"
+                    + formatter.string(from: Date()))
+            let encoder = try training.resolveEncoder()
+            for line in ["encoder \(encoder.path) (\(encoder.origin))", "model folder \(folder)"] {
+                try context.log(line)
+                note("train: " + line)
+            }
+            var run = TrainingRun(encoderDirectory: encoder.path, head: kind, source: try TrainingSource(parsing: source),
                                   split: split, options: training.options, outputDirectory: folder)
             run.fraction = fraction
             run.relativePosition = training.relativePosition

@@ -1,13 +1,16 @@
 import ArgumentParser
+import Corpus
+import Foundation
 import Student
 import Tensor
 
 /// The model and optimisation options `vigil train` and `vigil cv` share.
 struct TrainingFlags: ParsableArguments {
-    @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors).", valueName: "dir"))
-    var encoder = "models/minilm-l6"
+    @Option(help: ArgumentHelp("A BERT folder (config.json, vocab.txt, model.safetensors). Default: $VIGIL_ENCODER, else [student] encoder in the config file, else models/minilm-l6 in the working directory, beside the binary or under its install prefix (share/vigil/).",
+                               valueName: "dir"))
+    var encoder: String?
     @Option(help: "concat (the paper's head), interact (an MLP over [h; d; h*d]) or residual (concat plus that MLP, starting at zero).")
-    var head = "concat"
+    var head: HeadOption = .concat
     @Option(help: "Passes over the training items.") var epochs = 10
     @Option(help: "Peak learning rate (linear warm-up over 10% of the steps, then linear decay).") var lr: Float = 1e-4
     @Option(help: "(Sentence, drug) items per batch.") var batch = 16
@@ -26,7 +29,7 @@ struct TrainingFlags: ParsableArguments {
     var bystanders = false
     @Option(help: ArgumentHelp("The encoder's matrix products: fp32; bf16 (bfloat16 inputs and float32 sums on AMX or AVX512-BF16 for the forward and input-gradient products, float32 weight gradients: on AMX about 1.4× faster, fp32's F1 in CV); bf16-all (the weight gradients in bfloat16 too: on AMX about 1.8× faster, about a point lower strict F1); or auto (bf16 where the CPU has AMX-BF16, else fp32).",
                                valueName: "p"))
-    var precision = "auto"
+    var precision: TrainingPrecisionOption = .auto
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, not \(epochs)") }
@@ -40,29 +43,61 @@ struct TrainingFlags: ParsableArguments {
             throw ValidationError("--head-lr-scale must be positive, not \(headLrScale)")
         }
         guard drugPairs >= 0, drugPairs <= 1 else { throw ValidationError("--drug-pairs must lie in [0, 1], not \(drugPairs)") }
-        do { _ = try TrainingPrecision.resolve(precision) } catch { throw ValidationError("\(error)") }
-        guard HeadKind(option: head) != nil else { throw ValidationError("--head \(head): must be concat, interact or residual") }
+        do { _ = try TrainingPrecision.resolve(precision.rawValue) } catch { throw ValidationError("\(error)") }
     }
 
-    var headKind: HeadKind { HeadKind(option: head) ?? .concat }
+    /// The encoder to fine-tune: --encoder, else found as `EncoderSearch` says (never relative
+    /// to the working directory alone, so jobs the workbench starts anywhere find it).
+    func resolveEncoder(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EncoderSearch.Found {
+        try EncoderSearch.resolve(explicit: encoder, environment: environment,
+                                  config: try ConfigFile.loadDefault(environment: environment), executable: currentExecutable())
+    }
+
+    var headKind: HeadKind { head.kind }
 
     var options: TrainingOptions {
         var options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, seed: seed, dropout: dropout,
                                       attentionDropout: attentionDropout)
         options.headRateScale = headLrScale
-        options.precision = (try? TrainingPrecision.resolve(precision)) ?? .float32
+        options.precision = (try? TrainingPrecision.resolve(precision.rawValue)) ?? .float32
         return options
     }
 }
 
-extension HeadKind {
-    /// The head named on the command line: concat, interact/interaction, or residual.
-    init?(option: String) {
-        switch option {
-        case "concat": self = .concat
-        case "interact", "interaction": self = .interaction
-        case "residual": self = .residual
-        default: return nil
+/// `--head`: the heads by their command-line names (`interaction` is accepted for `interact`);
+/// the argument parser refuses any other value, listing these.
+enum HeadOption: String, ExpressibleByArgument, CaseIterable {
+    case concat, interact, residual
+
+    init?(argument: String) {
+        self.init(rawValue: argument == "interaction" ? "interact" : argument)
+    }
+
+    var kind: HeadKind {
+        switch self {
+        case .concat: .concat
+        case .interact: .interaction
+        case .residual: .residual
         }
+    }
+}
+
+/// `--precision` of `train` and `cv`: it only names the value (`float32` and `bfloat16` are
+/// accepted for fp32 and bf16); `TrainingPrecision.resolve` judges it against the CPU.
+enum TrainingPrecisionOption: String, ExpressibleByArgument, CaseIterable {
+    case auto, fp32, bf16, bf16All = "bf16-all"
+
+    init?(argument: String) {
+        self.init(rawValue: ["float32": "fp32", "bfloat16": "bf16"][argument] ?? argument)
+    }
+}
+
+/// `--precision` of `predict`: it only names the value (`float32` and `bfloat16` are accepted
+/// for fp32 and bf16); `InferencePrecision.resolve` judges it against the CPU.
+enum InferencePrecisionOption: String, ExpressibleByArgument, CaseIterable {
+    case auto, fp32, bf16
+
+    init?(argument: String) {
+        self.init(rawValue: ["float32": "fp32", "bfloat16": "bf16"][argument] ?? argument)
     }
 }

@@ -9,9 +9,9 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Curate adverse-drug-event annotations: an LLM teacher, a SQLite corpus, a small student model.",
         discussion: """
-            Every command works on one corpus file: --db PATH, else $VIGIL_DB, else ./vigil.sqlite
-            (vigil db also takes postgresql://user@host:port/db; docs/postgresql.md).
-            Layers: gold, curated, teacher (latest run) or teacher:RUN, student (latest) or student:VERSION.
+            Every command works on one corpus file: --db PATH, else $VIGIL_DB, else ./vigil.sqlite \
+            (vigil db also takes postgresql://HOST:PORT/DB; docs/postgresql.md). \
+            Layers: gold, curated, teacher (latest run) or teacher:RUN, student (latest) or student:VERSION. \
             Splits: NAME (all its sentences) or NAME:PART (e.g. holdout:test, cv10:fold3).
 
             Start here:

@@ -111,6 +111,34 @@ final class ReviewTests: XCTestCase {
         XCTAssertEqual(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM review_event") }, 0)
     }
 
+    func testADecisionOnAnItemChangedSinceItWasShownIsRefused() throws {
+        let pending = try store.reviewStatus(warfarin, curator: "ben")
+        try store.decide(warfarin, state: .accepted, spans: [Span(23, 31)], author: "ana")
+        XCTAssertThrowsError(try store.decide(warfarin, state: .noADE, spans: [], author: "ben", shown: pending)) {
+            XCTAssertEqual($0 as? CorpusError, .changedSinceShown(warfarin, now: .accepted, by: "ana"))
+            XCTAssertEqual("\($0)", "1/1 changed since it was shown: now accepted (by ana)")
+        }
+        XCTAssertEqual(try store.reviewStatus(warfarin).state, .accepted, "nothing was recorded")
+        XCTAssertEqual(try store.history(warfarin).count, 1)
+        // Shown as it is now: recorded. The same author in two places is checked the same way.
+        let now = ReviewStatus(.accepted, spans: [Span(23, 31)], note: nil)
+        try store.decide(warfarin, state: .noADE, spans: [], author: "ben", shown: now)
+        XCTAssertThrowsError(try store.decide(warfarin, state: .accepted, spans: [], author: "ben", shown: now))
+    }
+
+    func testChangesAfterAnEventAreReportedAsTheViewerSeesThem() throws {
+        let start = try store.lastReviewEventID()
+        XCTAssertEqual(start, 0)
+        let mine = try store.decide(aspirin, state: .noADE, spans: [], author: "ben")
+        try store.decide(warfarin, state: .flagged, spans: [], author: "ana", note: "dose?")
+        try store.decide(warfarin, state: .accepted, spans: [Span(23, 31)], author: "ana")
+        let (last, changes) = try store.reviewChanges(after: start, curator: "ben", excluding: [mine.id])
+        XCTAssertEqual(last, try store.lastReviewEventID())
+        XCTAssertEqual(changes, [ReviewChange(item: warfarin, status: ReviewStatus(.accepted, spans: [Span(23, 31)], note: nil),
+                                              author: "ana")], "one change per item, the latest; ben's own left out")
+        XCTAssertEqual(try store.reviewChanges(after: last, curator: "ben").changes, [])
+    }
+
     func testCuratedImportBecomesDecisions() throws {
         let summary = try store.ingest(StoreTests.smallBatch(sha: "c"), into: .curated, author: "import:test")
         XCTAssertEqual(summary.layer, "curated")

@@ -30,7 +30,7 @@ final class StoreTests: XCTestCase {
         let applied = try store.appliedMigrations()
         XCTAssertEqual(applied, Schema.migrator.migrations, "every registered migration ran, in order")
         XCTAssertEqual(applied.first, "v1-corpus")
-        XCTAssertEqual(applied, ["v1-corpus", "v2-teacher", "v3-student", "v4-lexicon", "v5-pubmed", "v6-job-reliability", "v7-team", "v8-answer-spans"])
+        XCTAssertEqual(applied, ["v1-corpus", "v2-teacher", "v3-student", "v4-lexicon", "v5-pubmed", "v6-job-reliability", "v7-team", "v8-answer-spans", "v9-concepts"])
         let mode = try store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(mode, "wal")
         let fk = try store.pool.read { try Bool.fetchOne($0, sql: "PRAGMA foreign_keys") }

@@ -216,7 +216,7 @@ final class TeamTests: XCTestCase {
         XCTAssertThrowsError(try DatabasePool(path: path).write { try $0.execute(sql: "UPDATE review_event SET note = 'x'") },
                              "the old log is append-only too")
         let store = try CorpusStore(path: path)
-        XCTAssertEqual(try store.appliedMigrations().last, "v8-answer-spans")
+        XCTAssertTrue(try store.appliedMigrations().contains("v8-answer-spans"))
         XCTAssertEqual(try store.history(ItemKey(sentenceID: 1, drugMentionID: 1)).count, 3, "every event kept")
         XCTAssertEqual(try store.curators().map(\.name), ["ana"], "the author became a curator")
         let item = ItemKey(sentenceID: 1, drugMentionID: 1)

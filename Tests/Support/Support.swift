@@ -25,11 +25,12 @@ public struct ProgramResult: Sendable {
     public var stderr: String
 }
 
-/// Runs `executable` to completion with `environment` added to ours, from the package root.
+/// Runs `executable` to completion with `environment` added to ours, from `directory` (the
+/// package root unless given).
 /// stdout and stderr are read at the same time, so a child that fills one pipe while the
 /// other is being read can never block.
 public func runToCompletion(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                            removing removed: [String] = []) throws -> ProgramResult {
+                            removing removed: [String] = [], in directory: URL = packageRoot) throws -> ProgramResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -37,7 +38,7 @@ public func runToCompletion(_ executable: URL, _ arguments: [String], environmen
     for key in removed { env[key] = nil }
     for (k, v) in environment { env[k] = v }
     process.environment = env
-    process.currentDirectoryURL = packageRoot
+    process.currentDirectoryURL = directory
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

@@ -25,10 +25,12 @@ final class CLIHarness {
         test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
     }
 
-    /// Runs `vigil ARGS --db <temp>` (the db goes through $VIGIL_DB so every subcommand gets it).
+    /// Runs `vigil ARGS --db <temp>` (the db goes through $VIGIL_DB so every subcommand gets it),
+    /// from the package root unless `directory` is given.
     @discardableResult
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
-        let result = try runToCompletion(vigilBinary, arguments, environment: ["VIGIL_DB": db].merging(environment) { $1 })
+    func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL = packageRoot) throws -> RunResult {
+        let result = try runToCompletion(vigilBinary, arguments, environment: ["VIGIL_DB": db].merging(environment) { $1 },
+                                         in: directory)
         return RunResult(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 

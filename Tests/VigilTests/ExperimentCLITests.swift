@@ -110,6 +110,22 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("fold7"), unknown.stderr)
     }
 
+    /// `vigil predict` without --model uses the newest trained version and says which; its run
+    /// is listed apart from the model versions (issue 26 item 13).
+    func testPredictWithoutAModelUsesTheLatestTrainedVersion() throws {
+        let (cli, train) = try holdoutCLI()
+        let out = cli.directory.path + "/m1"
+        try cli.ok(train + ["--out", out])
+        let result = try cli.run(["predict", "--split", "holdout:test"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("using the latest trained model version, student:1 at \(out)"), result.stderr)
+        let versions = try modelVersions(cli)
+        XCTAssertEqual(versions.map { $0["kind"] as? String }, ["trained", "prediction"])
+        XCTAssertEqual(versions.last?["path"] as? String, out)
+        let log = try cli.ok(["jobs", "--log", "2"])  // job 1 trained, job 2 predicted
+        XCTAssertTrue(log.contains("using the latest trained model version"), log)
+    }
+
     func testTrainFractionUsesANestedShareOfTheSentences() throws {
         let (cli, train) = try holdoutCLI()
         var items: [Int] = []
@@ -138,7 +154,8 @@ final class ExperimentCLITests: XCTestCase {
         }
         let unknown = try cli.run(common + ["--precision", "fp16"], environment: noAMX)
         XCTAssertNotEqual(unknown.status, 0)
-        XCTAssertTrue(unknown.stderr.contains("--precision fp16"), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("The value 'fp16' is invalid for '--precision")
+                      && unknown.stderr.contains("'bf16-all'"), "the parser names the values: \(unknown.stderr)")
         let auto = try cli.run(common + ["--precision", "auto", "--out", cli.directory.path + "/auto"], environment: noAMX)
         XCTAssertEqual(auto.status, 0, auto.stderr)
         XCTAssertTrue(auto.stderr.contains("fp32 products"), "the log says what ran: \(auto.stderr)")
@@ -176,6 +193,36 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertEqual(try recordedParams(cli, "precision"), expected)
         XCTAssertEqual(try recordedParams(cli, "bf16_path"), expectedPaths)
     }
+    /// `vigil predict --precision`: fp32 always runs; `bf16` is refused, naming the fix, where the
+    /// CPU has no AVX512-BF16 (or `VIGIL_NO_AVX512BF16` is set) and `auto` falls back to fp32 there;
+    /// where the CPU has it, `auto` and `bf16` run bf16 products. Each run says which ran.
+    func testPredictPrecisionIsChosenByTheCPUAndSaid() throws {
+        let (cli, common) = try holdoutCLI()
+        let model = cli.directory.path + "/model"
+        try cli.ok(common + ["--split", "holdout", "--out", model])
+        let predict = ["predict", "--model", model, "--split", "holdout:test"]
+        let off = ["VIGIL_NO_AVX512BF16": "1"]
+        let fp32 = try cli.run(predict + ["--precision", "fp32"])
+        XCTAssertEqual(fp32.status, 0, fp32.stderr)
+        XCTAssertTrue(fp32.stdout.contains("fp32 products"), fp32.stdout)
+        let autoOff = try cli.run(predict, environment: off)
+        XCTAssertEqual(autoOff.status, 0, autoOff.stderr)
+        XCTAssertTrue(autoOff.stdout.contains("fp32 products"), autoOff.stdout)
+        let refused = try cli.run(predict + ["--precision", "bf16"], environment: off)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("AVX512-BF16") && refused.stderr.contains("--precision fp32"), refused.stderr)
+        let unknown = try cli.run(predict + ["--precision", "fp16"])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("The value 'fp16' is invalid for '--precision")
+                      && unknown.stderr.contains("'bf16'") && !unknown.stderr.contains("bf16-all"), unknown.stderr)
+        guard BF16GEMM.inferenceAvailable else { return }
+        for option in ["auto", "bf16"] {
+            let run = try cli.run(predict + ["--precision", option])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertTrue(run.stdout.contains("bf16 products"), "\(option): \(run.stdout)")
+        }
+    }
+
     func testDrugPairsAreValidatedUsedAndRecorded() throws {
         let (cli, common) = try holdoutCLI()
         try assertRefused(cli, common + ["--drug-pairs", "1.5"], mentions: ["--drug-pairs", "1.5"])
@@ -196,7 +243,7 @@ final class ExperimentCLITests: XCTestCase {
 
     func testResidualHeadTrainsAndIsRecordedAndUnknownHeadsAreRefused() throws {
         let (cli, common) = try holdoutCLI()
-        try assertRefused(cli, common + ["--head", "biaffine"], mentions: ["--head biaffine", "residual"])
+        try assertRefused(cli, common + ["--head", "biaffine"], mentions: ["The value 'biaffine' is invalid for '--head", "'residual'"])
         let result = try cli.run(common + ["--head", "residual", "--out", cli.directory.path + "/residual"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(try modelVersions(cli).compactMap { $0["head"] as? String }, ["residual"])
@@ -204,5 +251,8 @@ final class ExperimentCLITests: XCTestCase {
         XCTAssertTrue(settings.contains("\"head\" : \"residual\""), settings)
         let weights = try Data(contentsOf: URL(fileURLWithPath: cli.directory.path + "/residual/model.safetensors"))
         XCTAssertNotNil(weights.range(of: Data("vigil_head.linear.weight".utf8)), "the linear term is saved")
+        let alias = try cli.run(common + ["--head", "interaction", "--out", cli.directory.path + "/interaction"])
+        XCTAssertEqual(alias.status, 0, "interaction is accepted for interact: \(alias.stderr)")
+        XCTAssertEqual(try modelVersions(cli).compactMap { $0["head"] as? String }, ["residual", "interaction"])
     }
 }

@@ -32,4 +32,40 @@ final class ModelsCLITests: XCTestCase {
         XCTAssertTrue(table.contains("212 s") || table.contains("213 s"), table)
         XCTAssertTrue(table.contains("7/10 "), "the kept epoch of those trained: \(table)")
     }
+
+    /// Prediction runs and imported predictions are student layers, not model versions: the table
+    /// lists what training made, the others apart (issue 26 item 13).
+    func testPredictionRunsAreListedApartFromModelVersions() throws {
+        let cli = try CLIHarness(self)
+        let store = try CorpusStore(path: cli.db, create: true)
+        _ = try store.createModelVersion(.init(path: "/m/v1", encoder: "minilm-l6", head: "concat", source: "gold"))
+        _ = try store.createModelVersion(.init(path: "/m/v1", encoder: "minilm-l6", head: "concat", source: "predict",
+                                               params: ["selection": "holdout:test"]))
+        _ = try store.createModelVersion(.init(source: "import", params: ["source": "runs/preds.jsonl"]))
+        let lines = try cli.ok(["models"]).components(separatedBy: "\n")
+        let apart = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("prediction runs and imported predictions") }, "\(lines)")
+        let table = lines[..<apart].filter { $0.first?.isNumber == true }
+        XCTAssertEqual(table.count, 1, "one model version: \(lines)")
+        XCTAssertTrue(table[0].hasPrefix("1 ") && table[0].hasSuffix("/m/v1"), table[0])
+        let below = lines[apart...].joined(separator: "\n")
+        XCTAssertTrue(below.contains("student:2") && below.contains("predict") && below.contains("holdout:test"), below)
+        XCTAssertTrue(below.contains("student:3") && below.contains("runs/preds.jsonl"), below)
+        let kinds = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try cli.ok(["models", "--json"]).utf8))
+            as? [[String: Any]]).map { $0["kind"] as? String }
+        XCTAssertEqual(kinds, ["trained", "prediction", "imported"])
+    }
+
+    func testPredictWithoutAModelSaysThereIsNoTrainedVersion() throws {
+        let cli = try CLIHarness(self)
+        try cli.ok(["import", "jsonl", sample("gold.jsonl")])
+        let store = try CorpusStore(path: cli.db)
+        _ = try store.createModelVersion(.init(path: "/m/v1", source: "predict"))
+        let result = try cli.run(["predict"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("no --model given and no trained model version in this corpus"), result.stderr)
+        _ = try store.createModelVersion(.init(path: cli.path("gone"), source: "gold"))
+        let gone = try cli.run(["predict"])
+        XCTAssertTrue(gone.stderr.contains("the latest trained model version, student:2, has no model at \(cli.path("gone"))"),
+                      gone.stderr)
+    }
 }

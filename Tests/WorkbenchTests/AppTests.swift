@@ -1,6 +1,7 @@
 import Core
 import Corpus
 import Foundation
+import GRDB
 @_exported import VigilTestSupport
 import TerminalUI
 @testable import Workbench
@@ -53,6 +54,21 @@ final class AppTests: XCTestCase {
         XCTAssertEqual(app.model.current?.item, item, "undo shows the item it undid")
         press(app, "<C-r>")
         XCTAssertEqual(try store.reviewStatus(item).spans, [Span(30, 41)])
+    }
+
+    func testTheDisagreementFilterNamesTheLayersItCompares() throws {
+        let store = try sampleStore(self)
+        let runner = EffectRunner(store: store, supervisor: nil, author: "tester")
+        guard case .disagreementBasis(let missing)? = runner.run(.loadFilter(.disagreements)).first else {
+            return XCTFail("no basis")
+        }
+        XCTAssertEqual(missing, "no student layer yet (:predict)")
+        _ = try store.ingest(try JSONLFormat.read(path: packageRoot.appendingPathComponent("SampleData/gold.jsonl").path),
+                             into: LayerRef(.student))
+        guard case .disagreementBasis(let both)? = runner.run(.loadFilter(.disagreements)).first else {
+            return XCTFail("no basis")
+        }
+        XCTAssertEqual(both, "teacher:1 vs student:1")
     }
 
     func testUndoWorksAcrossRestarts() throws {
@@ -136,16 +152,17 @@ final class AppTests: XCTestCase {
 
     func testScoreRefreshesRunOneAtATimeAndABurstCostsOneMore() {
         let refresher = Refresher()
+        defer { refresher.stop() }
         let runs = Mailbox()  // a locked list, here of the runs' numbers
         let started = DispatchSemaphore(value: 0), gate = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
-        refresher.request {
+        refresher.request(.metrics) {
             started.signal()
             gate.wait()
             runs.put(.info("0"))
         }
         XCTAssertEqual(started.wait(timeout: .now() + 10), .success)
         for i in 1...10 {
-            refresher.request {
+            refresher.request(.metrics) {
                 runs.put(.info("\(i)"))
                 done.signal()
             }
@@ -157,6 +174,51 @@ final class AppTests: XCTestCase {
         XCTAssertEqual(numbers, ["0", "10"], "the running one, then only the newest request")
     }
 
+    /// Every refresh, of either slot, runs on the one thread the worker started (issue 22 seam
+    /// 6: no thread per refresh), and a request of the other slot is not folded away.
+    func testRefreshesRunOnOneLongLivedThread() {
+        let refresher = Refresher()
+        defer { refresher.stop() }
+        let threads = Mailbox()  // the threads' descriptions, as messages
+        for round in 0..<5 {
+            let done = DispatchSemaphore(value: 0)
+            for slot in [Refresher.Slot.metrics, .agreement] {
+                refresher.request(slot) {
+                    threads.put(.info("\(Unmanaged.passUnretained(Thread.current).toOpaque())"))
+                    done.signal()
+                }
+            }
+            XCTAssertEqual(done.wait(timeout: .now() + 10), .success, "round \(round)")
+            XCTAssertEqual(done.wait(timeout: .now() + 10), .success, "round \(round), the other slot")
+        }
+        let names = threads.take().compactMap { msg -> String? in if case .info(let n) = msg { n } else { nil } }
+        XCTAssertEqual(names.count, 10)
+        XCTAssertEqual(Set(names).count, 1, "one thread for every refresh: \(Set(names))")
+    }
+
+    /// A store that fails underneath the workbench (a table gone): the scores' refresh and the
+    /// poll for others' changes say so in the status line as errors, instead of nothing
+    /// (issue 22 seam 6).
+    func testStoreErrorsInBackgroundReadsAndPollsReachTheStatusLine() throws {
+        let store = try sampleStore(self)
+        let (app, _) = try makeApp(store)
+        app.runner.watchChanges(after: 0)
+        let raw = try DatabaseQueue(path: store.path)
+        try raw.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF; DROP TABLE ade; DROP TABLE review_event")
+        }
+        app.runner.refreshMetricsInBackground()
+        XCTAssertTrue(waitFor(app) { $0.messageIsError && ($0.message ?? "").contains("could not read the scores") },
+                      app.model.message ?? "no message")
+        XCTAssertTrue((app.model.message ?? "").contains("no such table"), app.model.message ?? "")
+        let poll = app.runner.pollChanges()
+        guard case .storeFailed(let text)? = poll.first else { return XCTFail("\(poll)") }
+        XCTAssertTrue(text.hasPrefix("others' changes: ") && text.contains("review_event"), text)
+        app.send(poll[0])
+        XCTAssertTrue(app.model.messageIsError)
+        XCTAssertEqual(app.model.message, "could not read " + text)
+    }
+
     func testMetricsScoreTheLayersAgainstGold() throws {
         let store = try sampleStore(self)
         guard case let .metrics(scope, rows, trend, curve) = try EffectRunner.metrics(store) else { return XCTFail() }
@@ -165,5 +227,16 @@ final class AppTests: XCTestCase {
         XCTAssertGreaterThan(rows[0].lenient.f1, rows[0].strict.f1)
         XCTAssertEqual(trend, [])
         XCTAssertNil(curve, "no model versions, no learning curve")
+    }
+
+    /// The side panel's model-version trend leaves prediction runs and imports out (issue 26 item 13).
+    func testTheTrendIsOfTrainedModelVersionsOnly() throws {
+        let store = try sampleStore(self)
+        let gold = try JSONLFormat.read(path: packageRoot.appendingPathComponent("SampleData/gold.jsonl").path)
+        _ = try store.ingest(gold, into: LayerRef(.student))  // imported predictions: student:1
+        let trainedLayer = try store.createModelVersion(.init(path: "/m/v2", head: "concat", source: "gold"))
+        guard case let .metrics(_, rows, trend, _) = try EffectRunner.metrics(store) else { return XCTFail() }
+        XCTAssertEqual(trend.map(\.layer), [trainedLayer.description])
+        XCTAssertEqual(rows.map(\.layer), ["teacher:1", "curated", "student:2"], "the latest student layer is scored")
     }
 }

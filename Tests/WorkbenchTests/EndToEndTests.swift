@@ -42,6 +42,22 @@ final class EndToEndTests: XCTestCase {
     /// Two curators decide the same items at once in two terminals, `vigil agreement` gives
     /// the figures their answers imply, and an adjudicator's one-key ruling on their
     /// disagreement lands in the curated layer.
+    /// Two workbenches on one corpus under one name (issue 26 item 5): one sees the other's
+    /// decision within a poll, and its undo leaves that decision alone.
+    func testTwoWorkbenchesOnOneCorpusSeeEachOthersDecisions() throws {
+        let a = try open(), b = try open()
+        try b.keys("0")
+        try b.waitFor("saved 1/1: no-ade")
+        try a.waitFor("e2e decided 1/1 meanwhile: now no-ade (shown)")
+        try a.keys("u")
+        try a.waitFor("made in another workbench open under your name")
+        XCTAssertEqual(try CorpusStore(path: db).reviewStatus(ItemKey(sentenceID: 1, drugMentionID: 1)).state, .noADE)
+        for tui in [a, b] {
+            try tui.keys("q")
+            try tui.waitFor("VIGIL-EXITED 0")
+        }
+    }
+
     func testTwoCuratorsOverlapThenAgreementAndAnAdjudicatorsRuling() throws {
         try vigil(["curators", "add", "ana"])
         try vigil(["curators", "add", "ben"])
@@ -199,6 +215,11 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(job.state, .failed)
         XCTAssertTrue(job.error?.contains("no labelled (sentence, drug) items from source curated") == true,
                       job.error ?? "no error")
+        // J: the job's details, its error whole (issue 26 item 7).
+        try tui.keys("J")
+        try tui.waitFor("Job \(job.id) · other keys close")
+        try tui.waitFor("no labelled (sentence, drug) items from source curated")
+        try tui.keys("Escape")
         try tui.keys("q")
         try tui.waitFor("VIGIL-EXITED 0")
     }

@@ -65,4 +65,17 @@ final class JobSupervisorTests: XCTestCase {
         XCTAssertEqual(rows.first?.job.state, .failed)
         XCTAssertEqual(rows.first?.job.error, "Error: Unexpected argument 'predict'")
     }
+
+    /// A bad option's message, not the last line of the usage that follows it (issue 26 item 7).
+    func testTheErrorOfAProcessIsItsErrorLineNotTheUsage() {
+        let output = """
+            Error: Unknown option '--bogus'. Did you mean '--batch'?
+            Usage: vigil predict [--db <path>] [--model <dir>] [--split <split>] [--batch <batch>]
+              See 'vigil predict --help' for more information.
+
+            """
+        XCTAssertEqual(JobSupervisor.errorText(output), "Error: Unknown option '--bogus'. Did you mean '--batch'?")
+        XCTAssertEqual(JobSupervisor.errorText("a\nb\nc\nd\n"), "b c d", "no Error: line: the last three")
+        XCTAssertNil(JobSupervisor.errorText("\n  \n"))
+    }
 }

@@ -54,6 +54,7 @@ final class KeymapTests: XCTestCase {
         XCTAssertTrue(map.hints([.undo]).contains { $0.key == "z" && $0.label == "undo" })
         var model = fixtureModel(keymap: map)
         XCTAssertTrue(model.render().text.contains("z undo"))
+        _ = model.update(.resize(width: 100, height: 60))
         _ = model.press("?")
         XCTAssertTrue(model.render().text.contains("Undo the last span change"))
     }

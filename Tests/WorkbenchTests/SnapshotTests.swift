@@ -77,6 +77,17 @@ final class SnapshotTests: XCTestCase {
 
     /// The header names the corpus file (issue 26 item 4), and a long name is cut from the
     /// left so the view stays visible at 80 columns.
+    /// At 120 columns the side panel is 40 wide: the jobs title fits whole (issue 26 item 15).
+    func testTheJobsPanelTitleIsNeverCut() {
+        for width in [100, 110, 120, 160] {
+            let text = busyModel(width: width, height: 35).render().text
+            let title = text.components(separatedBy: "\n")[1]
+            XCTAssertTrue(title.contains("Jobs  (") && title.contains("X cancels)"), "\(width): \(title)")
+        }
+        XCTAssertEqual(fixtureModel().jobsTitle(width: 38), "Jobs  (J details, X cancels)")
+        XCTAssertEqual(fixtureModel().jobsTitle(width: 60), "Jobs  (:teach :train :predict :eval · J details, X cancels)")
+    }
+
     func testHeaderNamesTheCorpusAndKeepsTheView() {
         var model = fixtureModel(width: 80, height: 24)
         model.corpusName = "trial-ADE-corpus.sqlite"
@@ -131,5 +142,46 @@ extension SnapshotTests {
 
     func testLearningCurveSnapshot() {
         assertSnapshot(curveModel().render(), named: "workbench-curve-110x40")
+    }
+}
+
+/// What the item view says about notes and empty layers (issue 26 items 11 and 12).
+extension SnapshotTests {
+    func testAFlagNoteIsShownOnItsItem() {
+        var model = fixtureModel(width: 80, height: 24)
+        let effects = model.press("!") + model.type("ask Dr. Moreau about the dose")
+        XCTAssertEqual(effects.first, .decide(item(1, 10), .flagged, [span("skin rash")], note: "ask Dr. Moreau about the dose",
+                                              elapsedMilliseconds: 0))
+        _ = model.update(.saved(SavedDecision(item: item(1, 10), state: .flagged, spans: [span("skin rash")],
+                                              note: "ask Dr. Moreau about the dose", action: .decide)))
+        XCTAssertFalse(model.render().text.contains("⚑ note:"), "warfarin has no note")
+        _ = model.press("k")
+        let text = model.render().text
+        XCTAssertTrue(text.contains("⚑ note: ask Dr. Moreau about the dose"), text)
+    }
+
+    func testAnEmptyViewSaysWhetherTheLayerSaysNoADEHasNotLabelledTheItemOrIsMissing() {
+        var model = fixtureModel(width: 100, height: 30)
+        func title() -> String {
+            model.render().text.components(separatedBy: "\n").first { $0.contains("ADEs of") } ?? ""
+        }
+        _ = model.press("<Tab>")  // warfarin: the student never labelled it
+        model.layer = .student
+        XCTAssertTrue(title().contains("(student): not labelled by the student layer"), title())
+        model.layer = .curated
+        XCTAssertTrue(title().contains("(curated): not decided yet"), title())
+        var detail = fixtureDetail()
+        detail.spans[.gold]?[11] = nil
+        detail.spans[.student] = nil
+        detail.answered[.student] = nil
+        _ = model.update(.sentenceLoaded(detail, ungrounded: [], exchange: nil))
+        model.layer = .gold
+        XCTAssertTrue(title().contains("(gold): no ADE"), title())
+        model.layer = .student
+        XCTAssertTrue(title().contains("(student): no student layer in this corpus"), title())
+        model.layer = .diff
+        let text = model.render().text
+        XCTAssertTrue(text.contains("colours: teacher only · student only · both · list: your spans"), text)
+        XCTAssertTrue(text.contains("no student layer"), text)
     }
 }

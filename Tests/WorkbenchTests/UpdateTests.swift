@@ -194,6 +194,23 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(model.visible, [0, 1, 2])
     }
 
+    /// The disagreement count depends on which teacher and student layers are the latest: the
+    /// queue's title and the messages say which (issue 26 item 14).
+    func testTheDisagreementFilterSaysWhatItCompares() {
+        var model = fixtureModel()
+        _ = model.command("filter disagreements")
+        _ = model.update(.disagreementBasis("teacher:2 vs student:3"))
+        _ = model.update(.filterLoaded(.disagreements, [11]))
+        XCTAssertEqual(model.message, "1 item where teacher:2 and student:3 both labelled the item and gave different spans")
+        let title = model.render().text.components(separatedBy: "\n").first { $0.contains("Queue ·") } ?? ""
+        XCTAssertTrue(title.contains("Queue · disagreements (teacher:2 vs student:3) · 1 of 3 items"), title)
+        _ = model.update(.disagreementBasis("no student layer yet (:predict)"))
+        _ = model.update(.filterLoaded(.disagreements, []))
+        XCTAssertEqual(model.message, "no items match the filter 'disagreements' (no student layer yet (:predict))")
+        _ = model.command("filter all")
+        XCTAssertEqual(model.filterLabel, "all")
+    }
+
     func testALoadedFilterSetOpensItsFirstItem() {
         var model = fixtureModel()
         _ = model.command("filter ungrounded")
@@ -254,7 +271,7 @@ final class UpdateTests: XCTestCase {
         teach.state = .failed
         teach.error = "models/minilm-l6/config.json: no such file\nUsage: vigil teach …"
         _ = model.update(.jobs([row(eval), row(teach), row(done)]))
-        XCTAssertEqual(model.message, "job 4 teach failed: models/minilm-l6/config.json: no such file")
+        XCTAssertEqual(model.message, "job 4 teach failed: models/minilm-l6/config.json: no such file (J: details)")
         XCTAssertTrue(model.messageIsError)
         XCTAssertTrue(model.render().text.contains("job 4 teach failed: models/minilm-l6/config.json"))
 
@@ -269,8 +286,93 @@ final class UpdateTests: XCTestCase {
         _ = model.update(.jobs([row(lost)]))
         lost.state = .lost
         _ = model.update(.jobs([JobRow(job: lost, isLost: true, log: [])]))
-        XCTAssertEqual(model.message, "job 6 predict lost: its process is gone")
+        XCTAssertEqual(model.message, "job 6 predict lost: its process is gone (J: details)")
         XCTAssertTrue(model.messageIsError)
+    }
+
+    /// A failed job's whole error is readable in the workbench (issue 26 item 7): `J` opens the
+    /// newest job's details, `:job ID` another's; the error is wrapped, never cut.
+    func testAJobsDetailsShowItsWholeErrorLogAndOutput() {
+        var model = fixtureModel(width: 80, height: 24)
+        XCTAssertEqual(model.press("J"), [])
+        XCTAssertEqual(model.message, "no jobs yet (:teach, :train, :predict, :eval start one)")
+        var failed = Job(4, kind: "train", state: .failed, createdAt: t0)
+        failed.arguments = ["--source", "curated", "--encoder", "models/minilm-l6"]
+        failed.error = "models/minilm-l6/config.json: no such file or directory; the encoder folder must hold config.json, "
+            + "vocab.txt and model.safetensors (make model downloads them)"
+        _ = model.update(.jobs([JobRow(job: failed, isLost: false, log: [])]))
+        XCTAssertEqual(model.press("J"), [.loadJobDetail(4)])
+        XCTAssertEqual(model.command("job 3"), [.loadJobDetail(3)])
+        _ = model.update(.jobDetail(JobDetail(job: failed, log: ["loading the encoder", "failed: " + failed.error!],
+                                              output: "Error: the encoder is missing\n", outputPath: "/c/.vigil-jobs/job-4.stderr")))
+        XCTAssertEqual(model.mode, .jobDetail)
+        let text = model.render().text
+        let joined = text.components(separatedBy: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "│ ")) }
+            .joined(separator: " ")
+        XCTAssertTrue(joined.contains("(make model downloads them)"), "the end of the error too: \(text)")
+        XCTAssertTrue(joined.contains("vigil train --source curated --encoder models/minilm-l6"), text)
+        XCTAssertTrue(joined.contains("Error output (/c/.vigil-jobs/job-4.stderr)"), text)
+        XCTAssertTrue(text.contains("other keys close"), text)
+        _ = model.press("j")
+        XCTAssertEqual(model.jobDetailScroll, 1)
+        _ = model.press("q")
+        XCTAssertEqual(model.mode, .normal)
+    }
+
+    func testPageKeysMoveThroughTheQueueAndScrollTheHelp() {
+        var model = fixtureModel()
+        _ = model.press("<End>")
+        XCTAssertEqual(model.current?.item, item(2, 12))
+        _ = model.press("<Home>")
+        XCTAssertEqual(model.current?.item, item(1, 10))
+        _ = model.press("<PageDown>")
+        XCTAssertEqual(model.current?.item, item(2, 12), "a page is more than the fixture's three items")
+        _ = model.press("<PageUp>")
+        XCTAssertEqual(model.current?.item, item(1, 10))
+        _ = model.press("?", "<PageDown>")
+        XCTAssertEqual(model.mode, .help)
+        XCTAssertEqual(model.helpScroll, model.height - 4)
+        _ = model.press("<PageUp>", "<End>")
+        XCTAssertGreaterThan(model.helpScroll, 100)
+        _ = model.press("<Home>")
+        XCTAssertEqual(model.helpScroll, 0)
+        _ = model.press("<Esc>")
+        XCTAssertEqual(model.mode, .normal)
+    }
+
+    /// The help overlay says one thing about closing, in its title and its status line.
+    func testTheHelpSaysOneThingAboutClosing() {
+        var model = fixtureModel(width: 80, height: 24)
+        _ = model.press("?")
+        let lines = model.render().text.components(separatedBy: "\n")
+        XCTAssertTrue(lines[1].contains("other keys close"), lines[1])
+        XCTAssertTrue(lines[23].contains("other keys close"), lines[23])
+        XCTAssertFalse(lines.joined().contains("Esc closes") || lines.joined().contains("any key"), lines.joined(separator: "\n"))
+    }
+
+    func testAnUnknownCommandListsTheCommands() {
+        var model = fixtureModel()
+        XCTAssertEqual(model.command("foo"), [])
+        XCTAssertTrue(model.messageIsError)
+        let message = model.message ?? ""
+        XCTAssertTrue(message.hasPrefix("unknown command :foo; commands: :teach :train :predict :eval :cv [--options]"), message)
+        for command in [":job", ":cancel", ":theme", ":filter", ":sort", ":layer", ":q"] {
+            XCTAssertTrue(message.contains(command), "\(command) in \(message)")
+        }
+    }
+
+    /// A finished teach, predict or train job brought a new layer: the open sentence is reloaded
+    /// to show it, unless it holds unsaved edits (issue 26 item 5: the open item refreshes).
+    func testAJobThatBringsANewLayerReloadsTheOpenSentence() {
+        var model = fixtureModel()
+        let running = JobRow(job: Job(3, kind: "teach", state: .running, createdAt: t0), isLost: false, log: [])
+        var done = running
+        done.job.state = .succeeded
+        _ = model.update(.jobs([running]))
+        XCTAssertEqual(model.update(.jobs([done])), [.loadSentence(1), .refreshMetrics])
+        _ = model.update(.jobs([running]))
+        _ = model.press("e")
+        XCTAssertEqual(model.update(.jobs([done])), [.refreshMetrics], "edits are never reloaded away")
     }
 
     func testEveryDecisionRefreshesTheScores() {
@@ -344,6 +446,78 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(model.message, nil, "nothing is discarded before the curator answers")
         XCTAssertEqual(model.press("d"), [.loadSentence(2)], "discarding records nothing")
         XCTAssertEqual(model.message, "discarded the span edits of 1 item(s)")
+    }
+}
+
+/// Others' decisions arriving while the workbench is open (issue 26 item 5).
+final class ChangedElsewhereTests: XCTestCase {
+    let theirs = ReviewChange(item: item(1, 10), status: ReviewStatus(.accepted, spans: [span("severe skin rash")], note: nil),
+                              author: "ben")
+
+    func testAnotherCuratorsDecisionOnTheOpenSentenceReloadsIt() {
+        var model = fixtureModel()
+        XCTAssertEqual(model.update(.changedElsewhere([theirs])), [.loadSentence(1), .refreshMetrics])
+        XCTAssertEqual(model.queue[0].state, .accepted)
+        XCTAssertEqual(model.message, "ben decided 1/10 meanwhile: now accepted (shown)")
+        var detail = fixtureDetail()
+        detail.drugs[0].review = theirs.status
+        _ = model.update(.sentenceLoaded(detail, ungrounded: [], exchange: nil))
+        XCTAssertEqual(model.currentDraft?.spans, [span("severe skin rash")], "their spans on screen")
+        XCTAssertEqual(model.update(.changedElsewhere([theirs])), [], "nothing new: no reload, no message")
+    }
+
+    func testUnsavedEditsAreNeverReloadedAway() {
+        var model = fixtureModel()
+        _ = model.press("e")
+        XCTAssertEqual(model.update(.changedElsewhere([theirs])), [.refreshMetrics], "no reload")
+        XCTAssertEqual(model.currentDraft?.spans, [span("skin rash and")])
+        XCTAssertEqual(model.queue[0].state, .accepted)
+        XCTAssertTrue(model.message?.contains("your unsaved edits stay") == true, model.message ?? "")
+    }
+
+    func testDrugMentionsAddedElsewhereBecomeItemsInTheirSentencesPlace() {
+        var model = fixtureModel()
+        _ = model.press("j")
+        XCTAssertEqual(model.current?.item, item(1, 11))
+        let effects = model.update(.mentionsAdded([QueueEntry(item: item(1, 13), state: .pending, drug: "caused"),
+                                                   QueueEntry(item: item(9, 14), state: .pending, drug: "heparin")]))
+        XCTAssertEqual(effects, [.loadSentence(1)], "the open sentence has a new drug")
+        XCTAssertEqual(model.queue.map(\.item), [item(1, 10), item(1, 11), item(1, 13), item(2, 12), item(9, 14)])
+        XCTAssertEqual(model.current?.item, item(1, 11), "the cursor stays on its item")
+        XCTAssertEqual(model.message, "2 drug mentions added elsewhere")
+        XCTAssertEqual(model.update(.mentionsAdded([QueueEntry(item: item(1, 13), state: .pending)])), [], "known already")
+    }
+
+    func testARefusedDecisionComesBackAsAnUnsavedEditOverTheirs() {
+        var model = fixtureModel()
+        _ = model.press("e", "<Enter>")
+        XCTAssertEqual(model.current?.item, item(1, 11), "moved on")
+        let effects = model.update(.changedUnderneath(item(1, 10), spans: [span("skin rash and")],
+                                                      reason: "1/10 changed since it was shown: now accepted (by ben)"))
+        XCTAssertEqual(effects, [.loadSentence(1)], "reloaded although the same sentence is open")
+        XCTAssertEqual(model.current?.item, item(1, 10))
+        XCTAssertTrue(model.messageIsError)
+        XCTAssertEqual(model.saving, [])
+        var detail = fixtureDetail()
+        detail.drugs[0].review = theirs.status
+        _ = model.update(.sentenceLoaded(detail, ungrounded: [], exchange: nil))
+        XCTAssertEqual(model.currentDraft?.spans, [span("skin rash and")])
+        XCTAssertEqual(model.unsavedEdits, [10])
+        _ = model.press("u")
+        XCTAssertEqual(model.currentDraft?.spans, [span("severe skin rash")], "u shows theirs")
+        XCTAssertEqual(model.unsavedEdits, [])
+    }
+
+    func testARefusalKeepsTheOtherDrugsUnsavedEdits() {
+        var model = fixtureModel()
+        _ = model.press("c")  // copies Aspirin's spans to warfarin: an unsaved edit there
+        XCTAssertEqual(model.current?.item, item(1, 11))
+        _ = model.press("<Tab>", "<Enter>")
+        XCTAssertEqual(model.unsavedEdits, [11])
+        _ = model.update(.changedUnderneath(item(1, 10), spans: [span("skin rash")], reason: "changed"))
+        _ = model.update(.sentenceLoaded(fixtureDetail(), ungrounded: [], exchange: nil))
+        XCTAssertEqual(model.drafts[11]?.spans, [span("skin rash"), span("bleeding")], "warfarin's edit survives the reload")
+        XCTAssertEqual(model.unsavedEdits, [11])
     }
 }
 

@@ -135,4 +135,28 @@ int vk_has_avx512_bf16(void);
 void vk_bf16_gemm_packed_dp(const uint16_t *a, const uint16_t *b, int m, int n, int k, float *c,
                             size_t ldc, int accumulate, int block_begin, int block_end);
 
+/// bf16 elements of an (n, k) weight packed by vk_pack_weight_bf16: n rounded up to whole
+/// panels of VK_PANEL_WIDTH columns, times k rounded up to even.
+size_t vk_bf16_packed_weight_elements(int n, int k);
+
+/// Rounds a row-major (n, k) weight (PyTorch's Linear layout) to bf16 (nearest even) and packs
+/// it for vk_linear_bf16: per 32-column panel, per k-pair, the 32 columns' pairs side by side
+/// (zero past n and k). Plain C; runs on any CPU.
+void vk_pack_weight_bf16(const float *w, int n, int k, uint16_t *packed);
+
+/// The row stride, in bf16, of an input rounded by vk_bf16_round_rows: k rounded up to 32.
+size_t vk_bf16_row_stride(int k);
+
+/// Rounds rows [row_begin, row_end) of an (m, k) float32 input (row stride lda) to bf16 into
+/// `dst` (m × vk_bf16_row_stride(k) elements, zero past k). Needs vk_has_avx512_bf16().
+void vk_bf16_round_rows(const float *a, int m, int k, size_t lda, uint16_t *dst, int row_begin, int row_end);
+
+/// vk_linear_packed with bf16 inputs and float32 accumulation (linear_bf16.c): c (m, n) =
+/// gelu?(a · Wᵀ + bias + residual) for output panels [panel_begin, panel_end), where `a` is
+/// the input rounded by vk_bf16_round_rows and `packed` is from vk_pack_weight_bf16. Bias,
+/// residual and GELU are float32. Needs vk_has_avx512_bf16().
+void vk_linear_bf16(const uint16_t *a, int m, int k, const uint16_t *packed, int n, const float *bias,
+                    const float *residual, size_t ldr, int gelu, float *c, size_t ldc, int panel_begin,
+                    int panel_end);
+
 #endif

@@ -65,6 +65,8 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
     case notDisputed(ItemKey)
     case notAssigned(ItemKey, curator: String)
     case invalidReview(String)
+    /// A decision made on a screen that showed another status than the item has now.
+    case changedSinceShown(ItemKey, now: ReviewState, by: String?)
 
     public var description: String {
         switch self {
@@ -94,6 +96,8 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .notAssigned(item, curator):
             return "item \(item) is assigned to other curators, not to \(curator); nothing was recorded"
         case let .invalidReview(message): return message
+        case let .changedSinceShown(item, now, by):
+            return "\(item) changed since it was shown: now \(now.rawValue)" + (by.map { " (by \($0))" } ?? "")
         }
     }
 }

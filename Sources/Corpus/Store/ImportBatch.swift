@@ -21,12 +21,17 @@ public struct ImportBatch: Sendable {
         /// The ADEs this drug causes in the target layer; empty means "no ADE".
         public var ades: [ADE]
         public var origin: String
-        public init(span: Span, text: String, normalized: String, ades: [ADE] = [], origin: String = "import") {
+        /// The identifier the source gives the mention (a MeSH ID, `D1|D2` for a composite
+        /// mention), or `nil` when it gives none.
+        public var concept: String?
+        public init(span: Span, text: String, normalized: String, ades: [ADE] = [], origin: String = "import",
+                    concept: String? = nil) {
             self.span = span
             self.text = text
             self.normalized = normalized
             self.ades = ades
             self.origin = origin
+            self.concept = concept
         }
     }
 

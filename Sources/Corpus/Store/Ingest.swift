@@ -99,8 +99,8 @@ extension CorpusStore {
                 ON CONFLICT(document_id, text) DO NOTHING
                 """)
             insertMention = try db.cachedStatement(sql: """
-                INSERT INTO drug_mention(sentence_id, start, "end", text, normalized, origin, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sentence_id, start, "end") DO NOTHING
+                INSERT INTO drug_mention(sentence_id, start, "end", text, normalized, origin, created_at, concept)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sentence_id, start, "end") DO NOTHING
                 """)
             insertADE = try db.cachedStatement(sql: """
                 INSERT INTO ade(layer_id, sentence_id, drug_mention_id, start, "end", text, author, created_at)
@@ -154,11 +154,16 @@ extension CorpusStore {
         }
 
         func mention(_ d: ImportBatch.Drug, in sentence: Int64) throws -> (Int64, Bool) {
-            try insertMention.execute(arguments: [sentence, d.span.start, d.span.end, d.text, d.normalized, d.origin, now])
+            try insertMention.execute(arguments: [sentence, d.span.start, d.span.end, d.text, d.normalized, d.origin, now, d.concept])
             if db.changesCount > 0 { return (db.lastInsertedRowID, true) }
             let id = try Int64.fetchOne(db, sql: """
                 SELECT id FROM drug_mention WHERE sentence_id = ? AND start = ? AND "end" = ?
                 """, arguments: [sentence, d.span.start, d.span.end])!
+            // A mention found before without an identifier takes the one this source gives.
+            if let concept = d.concept {
+                try db.execute(sql: "UPDATE drug_mention SET concept = ? WHERE id = ? AND concept IS NULL",
+                               arguments: [concept, id])
+            }
             return (id, false)
         }
 

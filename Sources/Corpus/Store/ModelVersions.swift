@@ -24,6 +24,19 @@ public struct ModelVersion: Hashable, Sendable {
     /// Scores by the sentences they were measured on (`holdout:test`, `spert:fold3`…).
     public var metrics: [String: LayerScores]
     public var note: String?
+
+    /// What made a version: training (a model folder of its own), a prediction run of an
+    /// existing folder (`vigil predict`, `:predict`), or imported predictions.
+    public enum Origin: String, Sendable { case trained, prediction, imported }
+
+    /// Training records its label source (`gold`, `curated`…); `predict` and imports their own.
+    public var origin: Origin {
+        switch source {
+        case "predict": .prediction
+        case "import": .imported
+        default: .trained
+        }
+    }
 }
 
 extension CorpusStore {
@@ -32,6 +45,12 @@ extension CorpusStore {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM model_version ORDER BY id").map(Self.modelVersion(from:))
         }
+    }
+
+    /// The newest version that training made and whose folder is recorded: the model a
+    /// prediction uses when none is named.
+    public func latestTrainedModel() throws -> ModelVersion? {
+        try modelVersions().last { $0.origin == .trained && $0.path != nil }
     }
 
     /// One model version; an error naming it when it does not exist.

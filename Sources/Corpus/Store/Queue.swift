@@ -66,10 +66,12 @@ extension CorpusStore {
     /// With a `curator`, the queue is theirs: once work is assigned, only their items with
     /// their own answers (blind: a colleague's answer never shows); before that, every item,
     /// with their own answer where they gave one and the resolved one elsewhere.
-    public func queueEntries(curator: String? = nil) throws -> [QueueEntry] {
+    /// `afterMention` keeps the drug mentions added after that id only (a workbench's poll).
+    public func queueEntries(curator: String? = nil, afterMention: Int64? = nil) throws -> [QueueEntry] {
         try pool.read { db in
             var result: [QueueEntry] = []
-            let order = "ORDER BY s.document_id, s.position, s.id, m.start, m.\"end\""
+            let newer = afterMention.map { " AND m.id > \($0)" } ?? ""
+            let order = "\(newer) ORDER BY s.document_id, s.position, s.id, m.start, m.\"end\""
             let statement: Statement
             if let curator, try Self.hasAssignments(db) {
                 statement = try db.makeStatement(sql: """
@@ -85,7 +87,7 @@ extension CorpusStore {
                     JOIN sentence s ON s.id = m.sentence_id
                     LEFT JOIN review_item r ON r.drug_mention_id = m.id
                     LEFT JOIN review_answer a ON a.drug_mention_id = m.id AND a.curator = ? AND a.scope = 'answer'
-                    \(order)
+                    WHERE 1 = 1 \(order)
                     """)
                 statement.arguments = [curator]
             } else {
@@ -93,7 +95,7 @@ extension CorpusStore {
                     SELECT m.sentence_id, m.id, r.state, m.text FROM drug_mention m
                     JOIN sentence s ON s.id = m.sentence_id
                     LEFT JOIN review_item r ON r.drug_mention_id = m.id
-                    \(order)
+                    WHERE 1 = 1 \(order)
                     """)
             }
             let cursor = try Row.fetchCursor(statement)
@@ -104,6 +106,11 @@ extension CorpusStore {
             }
             return result
         }
+    }
+
+    /// The newest drug mention's id (0 when none): a workbench notices mentions added elsewhere.
+    public func lastDrugMentionID() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM drug_mention") ?? 0 }
     }
 
     /// One sentence with its drugs, review statuses and the spans of gold, curated, the
@@ -124,11 +131,7 @@ extension CorpusStore {
                 """, arguments: [id]) {
                 let mention: Int64 = m[0]
                 let item = ItemKey(sentenceID: id, drugMentionID: mention)
-                var status = try Self.reviewStatus(item, db)
-                if let curator {
-                    let own = try Self.reviewStatus(item, curator: curator, scope: .answer, db)
-                    if blind || own.resolution != .none { status = own }
-                }
+                let status = try Self.shownStatus(item, curator: curator, blind: blind, db)
                 drugs.append(.init(mentionID: mention, span: Span(m[1], m[2]), text: m[3], normalized: m[4],
                                    origin: m[5], review: status))
             }

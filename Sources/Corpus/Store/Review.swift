@@ -55,11 +55,16 @@ extension CorpusStore {
     /// derived answers, the item's resolution and the curated layer. Spans are validated
     /// against the sentence. Once work is assigned, only a registered curator may decide, and
     /// only items that are theirs or nobody's; before that, a new name registers itself.
+    /// With `shown` (the status the curator's screen showed), a decision on an item whose
+    /// status has changed since (another workbench decided it) is refused with
+    /// `CorpusError.changedSinceShown`, in the same transaction that would have recorded it.
     @discardableResult
     public func decide(_ item: ItemKey, state: ReviewState, spans: [Span], author: String,
-                       note: String? = nil, elapsedMilliseconds: Int? = nil) throws -> ReviewEvent {
+                       note: String? = nil, elapsedMilliseconds: Int? = nil,
+                       shown: ReviewStatus? = nil) throws -> ReviewEvent {
         try pool.write { db in
             try Self.checkMayAnswer(item, curator: author, db)
+            if let shown { try Self.checkUnchanged(item, curator: author, shown: shown, db) }
             return try Self.decide(item, state: state, spans: spans, author: author, note: note,
                                    elapsedMilliseconds: elapsedMilliseconds, db)
         }
@@ -91,19 +96,22 @@ extension CorpusStore {
 
     /// Undoes `author`'s latest decision that is not undone yet (across sessions: the
     /// stack is rebuilt from the log). Each curator has their own stack.
+    /// `check` sees the decision about to be undone, in the same transaction, and refuses by
+    /// throwing (a workbench refuses one made meanwhile by another workbench under the same name).
     @discardableResult
-    public func undo(author: String) throws -> ReviewEvent {
-        try step(.undo, author: author)
+    public func undo(author: String, check: (@Sendable (ReviewEvent) throws -> Void)? = nil) throws -> ReviewEvent {
+        try step(.undo, author: author, check: check)
     }
 
     /// Redoes `author`'s latest undone decision, if nothing was decided since.
     @discardableResult
-    public func redo(author: String) throws -> ReviewEvent {
-        try step(.redo, author: author)
+    public func redo(author: String, check: (@Sendable (ReviewEvent) throws -> Void)? = nil) throws -> ReviewEvent {
+        try step(.redo, author: author, check: check)
     }
 
     /// Appends an undo (back to the decision's "before") or a redo (to its "after").
-    private func step(_ action: ReviewEvent.Action, author: String) throws -> ReviewEvent {
+    private func step(_ action: ReviewEvent.Action, author: String,
+                      check: (@Sendable (ReviewEvent) throws -> Void)?) throws -> ReviewEvent {
         try pool.write { db in
             let stacks = try Self.undoStacks(author: author, db)
             let undoing = action == .undo
@@ -111,6 +119,7 @@ extension CorpusStore {
                 throw undoing ? CorpusError.nothingToUndo(author: author) : CorpusError.nothingToRedo(author: author)
             }
             let decision = try Self.event(target, db)
+            try check?(decision)
             return try Self.append(action, target: target, item: decision.item,
                                    state: undoing ? decision.stateBefore : decision.stateAfter,
                                    spans: undoing ? decision.spansBefore : decision.spansAfter,

@@ -13,6 +13,7 @@ enum Schema {
         migrator.registerMigration("v6-job-reliability", migrate: v6JobReliability)
         migrator.registerMigration("v7-team", migrate: v7Team)
         migrator.registerMigration("v8-answer-spans", migrate: v8AnswerSpans)
+        migrator.registerMigration("v9-concepts", migrate: v9Concepts)
         return migrator
     }
 

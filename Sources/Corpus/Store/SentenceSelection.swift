@@ -10,6 +10,10 @@ public enum SentenceSelection: Hashable, Sendable, CustomStringConvertible {
     case all
     case split(name: String, parts: [String])
 
+    /// `holdout:test`, the test part of the split `vigil split --ratio` and `vigil demo` make by
+    /// default: what the workbench scores layers on and its `:eval` job evaluates, where it exists.
+    public static let holdoutTest = SentenceSelection.split(name: "holdout", parts: ["test"])
+
     /// Parses `NAME` or `NAME:PART[,PART…]`.
     public init(parsing text: String) throws(CorpusError) {
         let pieces = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)

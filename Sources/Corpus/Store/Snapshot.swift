@@ -12,6 +12,8 @@ public struct SentenceView: Hashable, Sendable {
         /// This layer's ADE spans for the drug, sorted; empty means "no ADE".
         public var ades: [Span]
         public var review: ReviewState
+        /// The source's identifier for the mention (a MeSH ID), when it gave one.
+        public var concept: String? = nil
     }
     public var id: Int64
     public var documentKey: String
@@ -43,7 +45,7 @@ extension CorpusStore {
             }
             var drugsBySentence: [Int64: [SentenceView.Drug]] = [:]
             let mentionCursor = try Row.fetchCursor(db, sql: """
-                SELECT m.id, m.sentence_id, m.start, m."end", m.text, m.normalized
+                SELECT m.id, m.sentence_id, m.start, m."end", m.text, m.normalized, m.concept
                 FROM drug_mention m JOIN sentence s ON s.id = m.sentence_id WHERE 1 = 1\(filter)
                 ORDER BY m.sentence_id, m.start, m."end"
                 """, arguments: arguments)
@@ -51,7 +53,7 @@ extension CorpusStore {
                 let id: Int64 = row[0]
                 drugsBySentence[row[1], default: []].append(SentenceView.Drug(
                     mentionID: id, span: Span(row[2], row[3]), text: row[4], normalized: row[5],
-                    ades: (adesByMention[id] ?? []).sorted(), review: review[id] ?? .pending))
+                    ades: (adesByMention[id] ?? []).sorted(), review: review[id] ?? .pending, concept: row[6]))
             }
             var result: [SentenceView] = []
             let cursor = try Row.fetchCursor(db, sql: """
@@ -91,5 +93,23 @@ extension CorpusStore {
 extension Array {
     func chunked(_ size: Int) -> [[Element]] {
         stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}
+
+extension CorpusStore {
+    /// The `document.meta` JSON of the documents with these keys, for those that have one.
+    public func documentMeta(keys: Set<String>) throws -> [String: String] {
+        guard !keys.isEmpty else { return [:] }
+        return try pool.read { db in
+            var result: [String: String] = [:]
+            for chunk in Array(keys).chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT key, meta FROM document WHERE meta IS NOT NULL AND key IN (\(marks))",
+                                            arguments: StatementArguments(chunk)) {
+                    result[row[0]] = row[1]
+                }
+            }
+            return result
+        }
     }
 }

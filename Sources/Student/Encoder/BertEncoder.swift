@@ -37,10 +37,24 @@ public struct BertEncoder: Sendable {
     /// Packed from `weights` here, so an encoder made from updated weights packs them anew.
     private let packedLayers: [PackedBertLayer]?
 
-    public init(config: BertConfig, weights: BertWeights) {
+    /// The precision of the blocks' four products in `forward`: `.bfloat16` only where it was
+    /// asked for and the CPU has AVX512-BF16 (`BF16GEMM.inferenceAvailable`). Attention's own
+    /// products, layer norms and GELU stay float32 in any case.
+    public let precision: MatmulPrecision
+
+    /// An encoder over `weights`; `precision: .bfloat16` rounds the blocks' products to
+    /// bfloat16 (float32 accumulation) where the CPU can, and is float32 elsewhere.
+    public init(config: BertConfig, weights: BertWeights, precision: MatmulPrecision = .float32) {
         self.config = config
         self.weights = weights
-        packedLayers = NativeKernels.available ? weights.layers.map(PackedBertLayer.init) : nil
+        let layers = NativeKernels.available ? weights.layers.map { PackedBertLayer($0, precision: precision) } : nil
+        packedLayers = layers
+        self.precision = layers?.first?.qkv.precision ?? .float32
+    }
+
+    /// The same encoder with its products in `precision` (packed anew; the weights are shared).
+    public func with(precision: MatmulPrecision) -> BertEncoder {
+        precision == self.precision ? self : BertEncoder(config: config, weights: weights, precision: precision)
     }
 
     /// Floating-point operations of one forward pass over `tokens` positions in sequences of `length`

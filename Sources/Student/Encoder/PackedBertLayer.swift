@@ -8,10 +8,10 @@ struct PackedBertLayer: Sendable {
     let intermediate: PackedLinear
     let output: PackedLinear
 
-    init(_ layer: BertLayerWeights) {
-        qkv = PackedLinear(weight: layer.qkvWeight, bias: layer.qkvBias)
-        attentionOut = PackedLinear(weight: layer.attentionOutWeight, bias: layer.attentionOutBias)
-        intermediate = PackedLinear(weight: layer.intermediateWeight, bias: layer.intermediateBias)
-        output = PackedLinear(weight: layer.outputWeight, bias: layer.outputBias)
+    init(_ layer: BertLayerWeights, precision: MatmulPrecision) {
+        qkv = PackedLinear(weight: layer.qkvWeight, bias: layer.qkvBias, precision: precision)
+        attentionOut = PackedLinear(weight: layer.attentionOutWeight, bias: layer.attentionOutBias, precision: precision)
+        intermediate = PackedLinear(weight: layer.intermediateWeight, bias: layer.intermediateBias, precision: precision)
+        output = PackedLinear(weight: layer.outputWeight, bias: layer.outputBias, precision: precision)
     }
 }

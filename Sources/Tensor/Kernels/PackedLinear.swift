@@ -17,8 +17,19 @@ public final class PackedLinear: @unchecked Sendable {
     private let packed: UnsafeMutablePointer<Float>?
     private let panels: Int
 
-    /// Packs `weight` (outFeatures, inFeatures) and keeps `bias` (outFeatures).
-    public init(weight: Tensor, bias: Tensor?) {
+    /// The weight rounded to bfloat16 and packed for `vk_linear_bf16` (nil unless this layer
+    /// was made with `precision: .bfloat16` on a CPU with AVX512-BF16). Immutable after init.
+    private let packedBF16: UnsafeMutablePointer<UInt16>?
+
+    /// The precision its products run in: `.bfloat16` only when asked for and the CPU has
+    /// AVX512-BF16 (`BF16GEMM.inferenceAvailable`), else `.float32`.
+    public var precision: MatmulPrecision { packedBF16 == nil ? .float32 : .bfloat16 }
+
+    /// Packs `weight` (outFeatures, inFeatures) and keeps `bias` (outFeatures). With
+    /// `precision: .bfloat16` on a CPU with AVX512-BF16, the products round the weight and the
+    /// input to bfloat16 and accumulate in float32 (bias, residual and GELU stay float32);
+    /// elsewhere `.bfloat16` gives the float32 layer.
+    public init(weight: Tensor, bias: Tensor?, precision: MatmulPrecision = .float32) {
         precondition(weight.shape.count == 2 && weight.count > 0, "PackedLinear: weight must be a non-empty matrix, not \(weight.shape)")
         precondition(bias.map { $0.count == weight.shape[0] } ?? true, "PackedLinear: bias must have \(weight.shape[0]) elements")
         outFeatures = weight.shape[0]
@@ -26,25 +37,41 @@ public final class PackedLinear: @unchecked Sendable {
         self.weight = weight
         self.bias = bias
         panels = (outFeatures + Int(VK_PANEL_WIDTH) - 1) / Int(VK_PANEL_WIDTH)
-        if NativeKernels.available {
-            let n = Int32(weight.shape[0]), k = Int32(weight.shape[1])
+        let n = Int32(weight.shape[0]), k = Int32(weight.shape[1])
+        if precision == .bfloat16, NativeKernels.available, BF16GEMM.inferenceAvailable {
+            let count = vk_bf16_packed_weight_elements(n, k)
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<UInt16>.stride, alignment: 64)
+            let buffer = raw.bindMemory(to: UInt16.self, capacity: count)
+            weight.data.withUnsafeBufferPointer { w in vk_pack_weight_bf16(w.baseAddress!, n, k, buffer) }
+            packedBF16 = buffer
+            packed = nil
+        } else if NativeKernels.available {
             let count = vk_packed_floats(n, k)
             let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
             let buffer = raw.bindMemory(to: Float.self, capacity: count)
             weight.data.withUnsafeBufferPointer { w in vk_pack_weight(w.baseAddress!, n, k, buffer) }
             packed = buffer
+            packedBF16 = nil
         } else {
             packed = nil
+            packedBF16 = nil
         }
     }
 
-    deinit { packed?.deallocate() }
+    deinit {
+        packed?.deallocate()
+        packedBF16?.deallocate()
+    }
 
     /// `out (rows, outFeatures) = gelu?(input (rows, inFeatures) · Wᵀ + bias + residual)`.
     /// `residual` is (rows, outFeatures); `out` must not overlap `input` or `residual`.
     public func forward(_ input: UnsafePointer<Float>, rows: Int, residual: UnsafePointer<Float>? = nil,
                         gelu: Bool = false, into out: UnsafeMutablePointer<Float>) {
         guard rows > 0, outFeatures > 0 else { return }
+        if let packedBF16, NativeKernels.enabled {
+            forwardBF16(packedBF16, input, rows: rows, residual: residual, gelu: gelu, into: out)
+            return
+        }
         guard let packed, NativeKernels.enabled else {
             portableForward(input, rows: rows, residual: residual, gelu: gelu, into: out)
             return
@@ -71,6 +98,33 @@ public final class PackedLinear: @unchecked Sendable {
             Parallel.forEachChunk(panels, chunks: chunks) { _, range in
                 vk_linear_packed(input, Int32(rows), Int32(k), k, packed, Int32(n), biasPointer, residual, n,
                                  gelu ? 1 : 0, out, n, Int32(range.lowerBound), Int32(range.upperBound))
+            }
+        }
+    }
+
+    /// The product on AVX512-BF16: the input rounded to bf16 once (rows split between the
+    /// threads), then the output panels split between them.
+    private func forwardBF16(_ packedBF16: UnsafeMutablePointer<UInt16>, _ input: UnsafePointer<Float>, rows: Int,
+                             residual: UnsafePointer<Float>?, gelu: Bool, into out: UnsafeMutablePointer<Float>) {
+        let n = outFeatures, k = inFeatures, panels = panels
+        let stride = vk_bf16_row_stride(Int32(k))
+        // bf16 elements, two to a float of the calling thread's buffer.
+        guard let buffer = vk_thread_buffer((rows * stride + 1) / 2) else {
+            // Out of memory for the rounded input: the float32 reference product.
+            portableForward(input, rows: rows, residual: residual, gelu: gelu, into: out)
+            return
+        }
+        let rounded = UnsafeMutableRawPointer(buffer).bindMemory(to: UInt16.self, capacity: rows * stride)
+        let threads = max(1, min(Parallel.threads, panels, rows * n * k / 131_072))
+        let chunks = threads == 1 ? 1 : min(panels, 3 * threads)
+        let rowChunks = threads == 1 ? 1 : min(rows, threads)
+        Parallel.forEachChunk(rows, chunks: rowChunks) { _, range in
+            vk_bf16_round_rows(input, Int32(rows), Int32(k), k, rounded, Int32(range.lowerBound), Int32(range.upperBound))
+        }
+        bias.withUnsafeData { biasPointer in
+            Parallel.forEachChunk(panels, chunks: chunks) { _, range in
+                vk_linear_bf16(rounded, Int32(rows), Int32(k), packedBF16, Int32(n), biasPointer, residual, n,
+                               gelu ? 1 : 0, out, n, Int32(range.lowerBound), Int32(range.upperBound))
             }
         }
     }
