@@ -78,8 +78,18 @@ let package = Package(
         .testTarget(name: "StudentTests", dependencies: ["Core", "Corpus", "Tensor", "Student"], exclude: ["Fixtures"]),
         .testTarget(name: "TeacherTests", dependencies: ["Core", "Corpus", "HTTP", "Teacher", "TestServers", "VigilTestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "VigilTestSupport"],
+        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "TestServers",
+                                                   "VigilTestSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus", "Tensor", "VigilTestSupport"]),
     ]
 )
+
+// `make fuzz` only (VIGIL_FUZZ=1, its own --scratch-path .build-fuzz): the libFuzzer harness over every parser
+// of outside data, built with -sanitize=fuzzer,address. Absent from the normal build and `make test`.
+if Context.environment["VIGIL_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "VigilFuzz",
+        dependencies: ["Core", "Corpus", "Teacher", "Student", "TerminalUI", "Workbench"],
+        path: "Fuzz/VigilFuzz"))
+}

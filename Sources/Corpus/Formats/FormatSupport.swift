@@ -51,6 +51,20 @@ public enum FormatSupport {
         return startOverflow || endOverflow ? nil : Span(start, end)
     }
 
+    /// The line (1-based) of the first byte sequence in `data` that is not UTF-8, or `nil`.
+    /// The XML readers check this first: FoundationXML traps on an element or attribute name
+    /// that is not UTF-8 instead of reporting it (found by `make fuzz`).
+    static func invalidUTF8Line(_ data: Data) -> Int? {
+        let bytes = [UInt8](data)
+        guard String(validating: bytes, as: UTF8.self) == nil else { return nil }
+        var line = 1
+        for piece in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            if String(validating: piece, as: UTF8.self) == nil { return line }
+            line += 1
+        }
+        return line
+    }
+
     /// SHA-256 of `text`'s UTF-8 bytes, in lower-case hex.
     public static func sha256(_ text: String) -> String {
         sha256(Data(text.utf8))
