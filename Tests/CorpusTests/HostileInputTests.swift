@@ -190,4 +190,24 @@ final class HostileInputTests: XCTestCase {
             XCTAssertEqual("\(error)", "fuzz.xml:2: invalid UTF-8 (BioC XML is read as UTF-8)")
         }
     }
+
+    /// The fuzzer's reproducers (targets pubmed and bioc): a processing instruction without data
+    /// (`<?x?>`) crashed FoundationXML (a null C string). Refused, naming the line; one with data,
+    /// or `<?x?>` inside a comment or CDATA section, is not.
+    func testAProcessingInstructionWithoutDataIsAnErrorNotACrash() throws {
+        let pubmed = Data([0x3C, 0x3F, 0x78, 0x3F, 0x3E, 0x0A] + Array("odi[ng=\"UTF-6\"?>\n<ic/".utf8) + [0x0E, 0x0E, 0x00, 0x00])
+        XCTAssertThrowsError(try PubMedXML.parse(pubmed, file: "pi.xml")) { error in
+            XCTAssertEqual("\(error)", "pi.xml:1: a processing instruction without data (<?NAME?>), which the XML parser cannot read")
+        }
+        let bioc = Data("<?xml version=\"1.0\"?>\n<collection><source>s</source>\n<?vigil?><document/></collection>\n".utf8)
+        XCTAssertThrowsError(try BioCFormat.parse(bioc, file: "pi.xml")) { error in
+            XCTAssertEqual("\(error)", "pi.xml:3: a processing instruction without data (<?NAME?>), which the XML parser cannot read")
+        }
+        for fine in ["<?xml version=\"1.0\"?><a/>", "<a><?x data?></a>", "<a><!-- <?x?> --></a>", "<a><![CDATA[<?x?>]]></a>", "<a>?></a>"] {
+            XCTAssertNil(FormatSupport.emptyProcessingInstructionLine(Data(fine.utf8)), fine)
+        }
+        let plain = "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>T.</ArticleTitle>"
+            + "</Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"
+        XCTAssertEqual(try PubMedXML.parse(Data(("<?xml-stylesheet href=\"s.css\"?>\n" + plain).utf8), file: "ok.xml").count, 1)
+    }
 }
