@@ -62,7 +62,9 @@ final class ConfigFileTests: XCTestCase {
         for (text, line, column) in [("[!eacher]\nkind = \"openai\"\n", 1, 2),
                                      ("name = \"fz\"\n[\u{FFFD}oles]\ntext = \"253\"\n", 2, 2),
                                      ("a = 1\n  [[ +x]]\n", 2, 6),
-                                     ("[ok]\n[ {x}]\n", 2, 3)] {
+                                     ("[ok]\n[ {x}]\n", 2, 3),
+                                     ("name = \"fz\"\n[\r\r\rroles]\n", 2, 2), // the fuzzer's second find
+                                     ("[\r\nx = 1\n", 1, 2), ("a = 1\n[\n", 2, 2)] {
             XCTAssertThrowsError(try ConfigFile(text: text, path: "fuzz.toml"), text) { error in
                 XCTAssertEqual(error as? ConfigError, .syntax(file: "fuzz.toml", line: line, column: column,
                                                               message: "a table name must start with a letter, digit, '_', '-' or a quote"))

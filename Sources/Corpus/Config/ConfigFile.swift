@@ -94,7 +94,7 @@ public struct ConfigFile: Sendable {
                     j += 1
                     skipBlanks(&j)
                 }
-                if j < s.count, s[j] != "\n", s[j] != "\r", !isKeyStart(s[j]) { return (line, j - lineStart + 1) }
+                if j < s.count, !isKeyStart(s[j]) { return (line, j - lineStart + 1) }
                 i = j - 1
             case "[", "{":
                 atLineStart = false
