@@ -81,10 +81,12 @@ final class CrashSweepTests: XCTestCase {
     }
 
     /// Starts `arguments`, SIGKILLs it after `delay` seconds; true when it was still running.
-    func killRun(_ arguments: [String], db: String, after delay: Double) throws -> Bool {
+    /// With `trigger`, the kill comes as soon as it holds instead (polled every 0.5 ms, `delay`
+    /// is then the longest wait).
+    func killRun(_ arguments: [String], db: String, after delay: Double, when trigger: (() -> Bool)? = nil) throws -> Bool {
         let process = try launch(arguments, db: db)
         let deadline = Date().addingTimeInterval(delay)
-        while process.isRunning, Date() < deadline { usleep(2_000) }
+        while process.isRunning, Date() < deadline, !(trigger?() ?? false) { usleep(trigger == nil ? 2_000 : 500) }
         let hit = process.isRunning
         if hit { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
@@ -242,7 +244,8 @@ final class CrashSweepTests: XCTestCase {
 
     /// `vigil train` (tiny BERT, one epoch, SampleData with an 8:1:1 split): after a kill every
     /// model version has its whole student layer (an item per test mention) and its model folder
-    /// complete, and no model folder is left half-written.
+    /// complete, and no model folder is left half-written. Besides the spread points, 6 kills
+    /// come the moment the staging folder or the model folder appears, a window too short to hit by time.
     func testTrainKilledAnywhereLeavesNoPartialModelVersion() throws {
         let base = directory + "/train-base.sqlite", db = directory + "/train.sqlite", out = directory + "/student"
         try vigil(["import", "jsonl", packageRoot.appendingPathComponent("SampleData/gold.jsonl").path], db: base)
@@ -262,11 +265,26 @@ final class CrashSweepTests: XCTestCase {
                     """).map { ($0[0], $0[1], $0[2]) }
             }
         }
-        var hits = 0, withVersion = 0, withFolder = 0
-        for (i, delay) in killDelays(seconds).enumerated() {
+        // The spread points, then 3 kills as soon as the staging folder appears (mid-save) and 3 as
+        // soon as the model folder is in place (before its model version is written).
+        let fm = FileManager.default, parent = directory
+        let staging: () -> Bool = { ((try? fm.contentsOfDirectory(atPath: parent)) ?? []).contains { $0.hasPrefix("student.training-") } }
+        let placed: () -> Bool = { fm.fileExists(atPath: out) }
+        let points: [(delay: Double, trigger: (() -> Bool)?)] = killDelays(seconds).map { ($0, nil) }
+            + Array(repeating: (seconds * 3, staging), count: 3) + Array(repeating: (seconds * 3, placed), count: 3)
+        func removeStaging() -> Int {
+            let left = ((try? fm.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix("student.training-") }
+            for name in left { try? fm.removeItem(atPath: parent + "/" + name) }
+            return left.count
+        }
+        var hits = 0, withVersion = 0, withFolder = 0, leftStaging = 0
+        for (i, (delay, trigger)) in points.enumerated() {
             try copyCorpus(base, to: db)
             try? FileManager.default.removeItem(atPath: out)
-            guard try killRun(arguments, db: db, after: delay) else { continue }
+            _ = removeStaging()
+            let hit = try killRun(arguments, db: db, after: delay, when: trigger)
+            leftStaging += removeStaging() > 0 ? 1 : 0
+            guard hit else { continue }
             hits += 1
             try assertIntact(db, "after kill \(i) at \(delay) s")
             let studentLayers = try count(db, "SELECT count(*) FROM layer WHERE kind = 'student'")
@@ -289,9 +307,10 @@ final class CrashSweepTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: out)
         try vigil(arguments, db: db)
         XCTAssertGreaterThanOrEqual(hits, minimumHits, "kills that landed on a running train")
-        report("train", hits: hits, points: kills + 6, seconds: seconds,
+        report("train", hits: hits, points: points.count, seconds: seconds,
                checked: "integrity_check + foreign_key_check, every model version with its whole student layer (\(testItems) items) "
-                   + "and folder (\(withVersion) kills after a version was written, \(withFolder) with the folder in place), "
+                   + "and folder (\(withVersion) kills after a version was written, \(withFolder) with the folder in place, "
+                   + "6 of the kills when the staging or model folder appeared; \(leftStaging) kills left a staging folder), "
                    + "no half-written model folder, train again to the end")
     }
 
