@@ -3,6 +3,8 @@
 #   make test    run the test suite
 #   make bench   run the benchmarks (release build)
 #   make docs    regenerate the generated pages in docs/ (keys, command-line reference)
+#   make fuzz    fuzz every parser of outside data (libFuzzer + AddressSanitizer, .build-fuzz/)
+#   make test-long  the slow tests: kill -9 crash sweeps of import, teach, train and the workbench
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -13,7 +15,7 @@ DEMO_DIR := .demo
 ADE_CORPUS ?= ../shared/data/ade-corpus-v2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps model build release test demo docs bench parity bench-compare clean
+.PHONY: all deps model build release test test-long fuzz fuzz-build demo docs bench parity bench-compare clean
 
 all: build
 
@@ -57,6 +59,39 @@ test: deps model
 	failed=$$(echo "$$line" | sed -nE 's/.* ([0-9]+) failures?.*/\1/p'); \
 	echo "$$(( $${total:-0} - $${skipped:-0} - $${failed:-0} )) passed, $${failed:-0} failed, $${skipped:-0} skipped"; \
 	exit $$status
+
+## test-long: the crash sweeps (CrashSweepTests: kill -9 at many points, then the corpus checked), which
+## `make test` skips; VIGIL_LONG_TESTS=1 is what lets them run
+test-long: deps model
+	$(SWIFT) build --build-tests
+	VIGIL_LONG_TESTS=1 $(SWIFT) test --skip-build --disable-swift-testing --filter WorkbenchTests.CrashSweepTests
+
+## fuzz: build the libFuzzer harness (Fuzz/VigilFuzz, only when VIGIL_FUZZ=1, in its own scratch path) and fuzz
+## each target for FUZZ_SECONDS from Fuzz/seeds/TARGET; a crash fails the run and leaves its input in
+## .build-fuzz/crashes/TARGET/ (docs/testing.md)
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= ade jsonl brat conll text lexicon pubmed pubtator bioc biocjson answer safetensors bertconfig vocab theme config
+FUZZ_FLAGS ?=
+FUZZ_BIN := .build-fuzz/debug/VigilFuzz
+
+fuzz-build: deps
+	VIGIL_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz --product VigilFuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+
+fuzz: fuzz-build
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$t .build-fuzz/crashes/$$t .build-fuzz/logs; \
+	  VIGIL_FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 $(FUZZ_BIN) \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -artifact_prefix=.build-fuzz/crashes/$$t/ $(FUZZ_FLAGS) .build-fuzz/corpus/$$t Fuzz/seeds/$$t \
+	    > .build-fuzz/logs/$$t.log 2>&1; status=$$?; \
+	  runs=$$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' .build-fuzz/logs/$$t.log); \
+	  units=$$(ls .build-fuzz/corpus/$$t | wc -l); \
+	  if [ $$status -eq 0 ]; then echo "fuzz $$t: $${runs:-?} executions, corpus $$units inputs, no crash"; \
+	  else echo "fuzz $$t: FAILED (status $$status) after $${runs:-?} executions: see .build-fuzz/logs/$$t.log, input in .build-fuzz/crashes/$$t/"; \
+	    failed="$$failed $$t"; fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed"; exit 1; fi
 
 ## demo: a fresh corpus from SampleData in .demo/ with the teacher's proposals, opened in the workbench
 demo: deps model build

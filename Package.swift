@@ -90,7 +90,8 @@ let package = Package(
         .testTarget(name: "StudentTests", dependencies: ["Core", "Corpus", "Tensor", "Student"], exclude: ["Fixtures"]),
         .testTarget(name: "TeacherTests", dependencies: ["Core", "Corpus", "HTTP", "Teacher", "TestServers", "VigilTestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "VigilTestSupport"],
+        .testTarget(name: "WorkbenchTests", dependencies: ["Core", "Corpus", "TerminalUI", "Workbench", "TestServers",
+                                                   "VigilTestSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "VigilTests", dependencies: ["Core", "Corpus", "Tensor", "VigilTestSupport",
                                                        .product(name: "GRDB", package: "GRDB.swift")]),
@@ -98,3 +99,12 @@ let package = Package(
                                                                .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )
+
+// `make fuzz` only (VIGIL_FUZZ=1, its own --scratch-path .build-fuzz): the libFuzzer harness over every parser
+// of outside data, built with -sanitize=fuzzer,address. Absent from the normal build and `make test`.
+if Context.environment["VIGIL_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "VigilFuzz",
+        dependencies: ["Core", "Corpus", "Teacher", "Student", "TerminalUI", "Workbench"],
+        path: "Fuzz/VigilFuzz"))
+}

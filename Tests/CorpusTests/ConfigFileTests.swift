@@ -1,4 +1,4 @@
-import Corpus
+@testable import Corpus
 import Foundation
 import XCTest
 
@@ -53,5 +53,40 @@ final class ConfigFileTests: XCTestCase {
         let loaded = try ConfigFile.load(path: file)
         XCTAssertEqual(loaded.mode, 0o600)
         XCTAssertEqual(try loaded.string("teacher.api_key"), "sk-test")
+    }
+
+    /// Found by `make fuzz` (targets config and theme): a table header whose name starts with a
+    /// character no key starts with (`[!teacher]`, `[\u{FFFD}oles]`) hit an assertion in toml++ that
+    /// aborted the process. It is a syntax error naming the line and column.
+    func testTableNameStartingWithANonKeyCharacterIsASyntaxErrorNotAnAbort() {
+        for (text, line, column) in [("[!eacher]\nkind = \"openai\"\n", 1, 2),
+                                     ("name = \"fz\"\n[\u{FFFD}oles]\ntext = \"253\"\n", 2, 2),
+                                     ("a = 1\n  [[ +x]]\n", 2, 6),
+                                     ("[ok]\n[ {x}]\n", 2, 3),
+                                     ("name = \"fz\"\n[\r\r\rroles]\n", 2, 2), // the fuzzer's second find
+                                     ("[\r\nx = 1\n", 1, 2), ("a = 1\n[\n", 2, 2)] {
+            XCTAssertThrowsError(try ConfigFile(text: text, path: "fuzz.toml"), text) { error in
+                XCTAssertEqual(error as? ConfigError, .syntax(file: "fuzz.toml", line: line, column: column,
+                                                              message: "a table name must start with a letter, digit, '_', '-' or a quote"))
+            }
+        }
+        // Brackets in strings, comments and array values are not headers.
+        let valid = """
+            a = \"\"\"
+            [!not a header]
+            \"\"\"
+            b = [
+              [1, 2],
+              [ "x" ],
+            ]
+            c = '[!x]' # [!y]
+            d = { e = [ [3] ] }
+            ["quoted key"]
+            f = "[!z]"
+            [[list]]
+            g = 1
+            """
+        XCTAssertNoThrow(try ConfigFile(text: valid, path: "ok.toml"))
+        XCTAssertEqual(ConfigFile.badTableHeader(valid).map { "\($0)" }, nil)
     }
 }

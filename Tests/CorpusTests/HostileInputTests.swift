@@ -162,4 +162,52 @@ final class HostileInputTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(path):1: the line is longer than 9 bytes, the limit for one line (one sentence, record or name)")
         }
     }
+
+    // MARK: Found by `make fuzz` (Fuzz/VigilFuzz, docs/testing.md)
+
+    /// The fuzzer's reproducer (target pubmed): an element name with a byte that is not UTF-8
+    /// (0xC7 before `S`) made FoundationXML trap inside the parser instead of reporting an error.
+    func testPubMedXMLWithAnElementNameThatIsNotUTF8IsAnErrorNotATrap() throws {
+        var bytes = Array(#"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <PubmedArticleSet><PubmedArticle><MedlineCitation Status="MEDLINE"><PMID Version="1">990001</PMID>
+            <Article><ArticleTitle>Rash after lamotrigine in a child.</ArticleTitle><Abstract><AbstractText Label="CASE">A rash.</AbstractText>
+
+            """#.utf8)
+        bytes += Array("<AbstractText".utf8) + [0xC7] + Array("Second &amp; <i>part</i>.</AbstragtText></Abstract></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>\n".utf8)
+        XCTAssertThrowsError(try PubMedXML.parse(Data(bytes), file: "fuzz.xml")) { error in
+            XCTAssertEqual("\(error)", "fuzz.xml:4: invalid UTF-8 (PubMed XML is read as UTF-8)")
+        }
+        XCTAssertEqual(FormatSupport.invalidUTF8Line(Data("<a>é</a>\n<b/>".utf8)), nil)
+        XCTAssertEqual(FormatSupport.invalidUTF8Line(Data([0x3C, 0x61, 0x3E, 0x0A, 0x0A, 0xFF])), 3)
+    }
+
+    /// The same in BioC XML, whose reader uses the same parser.
+    func testBioCXMLThatIsNotUTF8IsAnErrorNotATrap() throws {
+        let bytes = Array("<collection><source>s</source>\n<document><id>1</id><passage".utf8) + [0xC7]
+            + Array("S><offset>0</offset><text>A rash.</text></passage></document></collection>\n".utf8)
+        XCTAssertThrowsError(try BioCFormat.parse(Data(bytes), file: "fuzz.xml")) { error in
+            XCTAssertEqual("\(error)", "fuzz.xml:2: invalid UTF-8 (BioC XML is read as UTF-8)")
+        }
+    }
+
+    /// The fuzzer's reproducers (targets pubmed and bioc): a processing instruction without data
+    /// (`<?x?>`) crashed FoundationXML (a null C string). Refused, naming the line; one with data,
+    /// or `<?x?>` inside a comment or CDATA section, is not.
+    func testAProcessingInstructionWithoutDataIsAnErrorNotACrash() throws {
+        let pubmed = Data([0x3C, 0x3F, 0x78, 0x3F, 0x3E, 0x0A] + Array("odi[ng=\"UTF-6\"?>\n<ic/".utf8) + [0x0E, 0x0E, 0x00, 0x00])
+        XCTAssertThrowsError(try PubMedXML.parse(pubmed, file: "pi.xml")) { error in
+            XCTAssertEqual("\(error)", "pi.xml:1: a processing instruction without data (<?NAME?>), which the XML parser cannot read")
+        }
+        let bioc = Data("<?xml version=\"1.0\"?>\n<collection><source>s</source>\n<?vigil?><document/></collection>\n".utf8)
+        XCTAssertThrowsError(try BioCFormat.parse(bioc, file: "pi.xml")) { error in
+            XCTAssertEqual("\(error)", "pi.xml:3: a processing instruction without data (<?NAME?>), which the XML parser cannot read")
+        }
+        for fine in ["<?xml version=\"1.0\"?><a/>", "<a><?x data?></a>", "<a><!-- <?x?> --></a>", "<a><![CDATA[<?x?>]]></a>", "<a>?></a>"] {
+            XCTAssertNil(FormatSupport.emptyProcessingInstructionLine(Data(fine.utf8)), fine)
+        }
+        let plain = "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>T.</ArticleTitle>"
+            + "</Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"
+        XCTAssertEqual(try PubMedXML.parse(Data(("<?xml-stylesheet href=\"s.css\"?>\n" + plain).utf8), file: "ok.xml").count, 1)
+    }
 }

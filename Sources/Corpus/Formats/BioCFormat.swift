@@ -40,6 +40,12 @@ public enum BioCFormat {
     /// The documents of BioC XML bytes; `file` names the source in errors.
     static func parse(_ data: Data, file: String) throws -> [AnnotatedDocument] {
         if data.isEmpty { throw ImportError(file: file, line: 0, "the file is empty") }
+        if let line = FormatSupport.invalidUTF8Line(data) {
+            throw ImportError(file: file, line: line, "invalid UTF-8 (BioC XML is read as UTF-8)")
+        }
+        if let line = FormatSupport.emptyProcessingInstructionLine(data) {
+            throw ImportError(file: file, line: line, "a processing instruction without data (<?NAME?>), which the XML parser cannot read")
+        }
         if let line = entityDeclarationLine(data) {
             throw ImportError(file: file, line: line, "the file declares an XML entity (<!ENTITY …>), which is not read")
         }

@@ -51,6 +51,57 @@ public enum FormatSupport {
         return startOverflow || endOverflow ? nil : Span(start, end)
     }
 
+    /// The line (1-based) of the first byte sequence in `data` that is not UTF-8, or `nil`.
+    /// The XML readers check this first: FoundationXML traps on an element or attribute name
+    /// that is not UTF-8 instead of reporting it (found by `make fuzz`).
+    static func invalidUTF8Line(_ data: Data) -> Int? {
+        let bytes = [UInt8](data)
+        guard String(validating: bytes, as: UTF8.self) == nil else { return nil }
+        var line = 1
+        for piece in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            if String(validating: piece, as: UTF8.self) == nil { return line }
+            line += 1
+        }
+        return line
+    }
+
+    /// The line (1-based) of the first processing instruction with a target and no data
+    /// (`<?name?>`), outside comments and CDATA sections, or `nil`. libxml2 hands such an
+    /// instruction's data on as a null pointer, and FoundationXML's callback reads it as a C
+    /// string and crashes (found by `make fuzz`), so the XML readers refuse these files first.
+    static func emptyProcessingInstructionLine(_ data: Data) -> Int? {
+        let bytes = [UInt8](data)
+        func starts(_ prefix: String, at i: Int) -> Bool { bytes[i...].starts(with: prefix.utf8) }
+        var line = 1, i = 0
+        /// Moves past `end`, counting lines.
+        func skip(past end: String) {
+            while i < bytes.count, !starts(end, at: i) {
+                if bytes[i] == 0x0A { line += 1 }
+                i += 1
+            }
+            i += end.utf8.count
+        }
+        while i < bytes.count {
+            if bytes[i] == 0x0A { line += 1 }
+            guard bytes[i] == UInt8(ascii: "<") else { i += 1; continue }
+            if starts("<!--", at: i) {
+                i += 4
+                skip(past: "-->")
+            } else if starts("<![CDATA[", at: i) {
+                i += 9
+                skip(past: "]]>")
+            } else if starts("<?", at: i) {
+                var j = i + 2
+                while j < bytes.count, ![UInt8(ascii: "?"), 0x20, 0x09, 0x0A, 0x0D].contains(bytes[j]) { j += 1 }
+                if j > i + 2, starts("?>", at: j) { return line }
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        return nil
+    }
+
     /// SHA-256 of `text`'s UTF-8 bytes, in lower-case hex.
     public static func sha256(_ text: String) -> String {
         sha256(Data(text.utf8))

@@ -61,6 +61,12 @@ public enum PubMedXML {
 
     /// Parses PubMed XML bytes; `file` names the source in errors.
     public static func parse(_ data: Data, file: String) throws -> [PubMedArticle] {
+        if let line = FormatSupport.invalidUTF8Line(data) {
+            throw ImportError(file: file, line: line, "invalid UTF-8 (PubMed XML is read as UTF-8)")
+        }
+        if let line = FormatSupport.emptyProcessingInstructionLine(data) {
+            throw ImportError(file: file, line: line, "a processing instruction without data (<?NAME?>), which the XML parser cannot read")
+        }
         if let line = entityDeclarationLine(data) {
             throw ImportError(file: file, line: line, """
                 the file declares an XML entity (<!ENTITY …>), which is not read: its text and the rest \
