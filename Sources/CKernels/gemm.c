@@ -69,16 +69,7 @@ static inline __attribute__((always_inline)) VK_AVX512 void
 micro(const int MR_, int kc, const float *a, const float *b, float *c, size_t ldc,
       __mmask16 m0, __mmask16 m1, int first, int last, const float *bias, const float *res, size_t ldr, int gelu) {
     __m512 acc0[MR], acc1[MR];
-    if (first) {
-        __m512 b0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
-        __m512 b1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
-        for (int i = 0; i < MR_; i++) { acc0[i] = b0; acc1[i] = b1; }
-    } else {
-        for (int i = 0; i < MR_; i++) {
-            acc0[i] = _mm512_maskz_loadu_ps(m0, c + i * ldc);
-            acc1[i] = _mm512_maskz_loadu_ps(m1, c + i * ldc + 16);
-        }
-    }
+    vk_acc_begin(MR_, acc0, acc1, first, bias, c, ldc, m0, m1);
     for (int k = 0; k < kc; k++) {
 #if PF > 0
         // The packed weight streams from memory at small batch: fetch it a little ahead.
@@ -92,21 +83,7 @@ micro(const int MR_, int kc, const float *a, const float *b, float *c, size_t ld
             acc1[i] = _mm512_fmadd_ps(av, bv1, acc1[i]);
         }
     }
-    if (last) {
-        if (res) {
-            for (int i = 0; i < MR_; i++) {
-                acc0[i] = _mm512_add_ps(acc0[i], _mm512_maskz_loadu_ps(m0, res + i * ldr));
-                acc1[i] = _mm512_add_ps(acc1[i], _mm512_maskz_loadu_ps(m1, res + i * ldr + 16));
-            }
-        }
-        if (gelu) {
-            for (int i = 0; i < MR_; i++) { acc0[i] = vk_gelu16(acc0[i]); acc1[i] = vk_gelu16(acc1[i]); }
-        }
-    }
-    for (int i = 0; i < MR_; i++) {
-        _mm512_mask_storeu_ps(c + i * ldc, m0, acc0[i]);
-        _mm512_mask_storeu_ps(c + i * ldc + 16, m1, acc1[i]);
-    }
+    vk_acc_end(MR_, acc0, acc1, last, res, ldr, gelu, c, ldc, m0, m1);
 }
 
 static VK_AVX512 void micro_any(int rows, int kc, const float *a, const float *b, float *c, size_t ldc,

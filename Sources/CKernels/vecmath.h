@@ -85,4 +85,43 @@ static inline __attribute__((always_inline)) VK_AVX512 void vk_transpose16(__m51
     }
 }
 
+// The fused Linear kernels' epilogue (gemm.c, linear_bf16.c): `rows` rows of 32 float32
+// accumulators, two zmm registers a row, for a block of C whose columns beyond the masks are
+// left alone. vk_acc_begin starts them from the bias (or zero) on the first k block, else from
+// C; vk_acc_end adds the residual and applies GELU on the last k block, then stores them.
+static inline __attribute__((always_inline)) VK_AVX512 void
+vk_acc_begin(const int rows, __m512 *acc0, __m512 *acc1, int first, const float *bias, const float *c, size_t ldc,
+             __mmask16 m0, __mmask16 m1) {
+    if (first) {
+        __m512 b0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+        __m512 b1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+        for (int i = 0; i < rows; i++) { acc0[i] = b0; acc1[i] = b1; }
+    } else {
+        for (int i = 0; i < rows; i++) {
+            acc0[i] = _mm512_maskz_loadu_ps(m0, c + i * ldc);
+            acc1[i] = _mm512_maskz_loadu_ps(m1, c + i * ldc + 16);
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) VK_AVX512 void
+vk_acc_end(const int rows, __m512 *acc0, __m512 *acc1, int last, const float *res, size_t ldr, int gelu, float *c,
+           size_t ldc, __mmask16 m0, __mmask16 m1) {
+    if (last) {
+        if (res) {
+            for (int i = 0; i < rows; i++) {
+                acc0[i] = _mm512_add_ps(acc0[i], _mm512_maskz_loadu_ps(m0, res + i * ldr));
+                acc1[i] = _mm512_add_ps(acc1[i], _mm512_maskz_loadu_ps(m1, res + i * ldr + 16));
+            }
+        }
+        if (gelu) {
+            for (int i = 0; i < rows; i++) { acc0[i] = vk_gelu16(acc0[i]); acc1[i] = vk_gelu16(acc1[i]); }
+        }
+    }
+    for (int i = 0; i < rows; i++) {
+        _mm512_mask_storeu_ps(c + i * ldc, m0, acc0[i]);
+        _mm512_mask_storeu_ps(c + i * ldc + 16, m1, acc1[i]);
+    }
+}
+
 #endif

@@ -10,21 +10,13 @@ import XCTest
 /// server that the tests start themselves (`ThrowawayPostgres`); skipped when the PostgreSQL
 /// binaries are not installed.
 final class PostgresServerTests: XCTestCase {
-    nonisolated(unsafe) private static var started: Result<ThrowawayPostgres, any Error>?
+    private static let postgres = ClassPostgres()
 
-    /// The class's server, started on first use and stopped in the class's tearDown.
-    static func server() throws -> ThrowawayPostgres {
-        if started == nil { started = Result { try ThrowawayPostgres.start() } }
-        switch started! {
-        case let .success(server): return server
-        case let .failure(error as ThrowawayPostgres.Unavailable): throw XCTSkip(error.description)
-        case let .failure(error): throw error
-        }
-    }
+    /// The class's server, started on first use (a skip where PostgreSQL is missing).
+    static func server() throws -> ThrowawayPostgres { try postgres.server() }
 
     override class func tearDown() {
-        if case let .success(server)? = started { server.stop() }
-        started = nil
+        postgres.stop()
         super.tearDown()
     }
 

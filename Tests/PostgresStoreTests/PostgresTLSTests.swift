@@ -6,20 +6,13 @@ import XCTest
 /// `sslmode` on a real server that listens on 127.0.0.1 over TLS only, with a self-signed
 /// certificate for `localhost` (skipped without the PostgreSQL binaries).
 final class PostgresTLSTests: XCTestCase {
-    nonisolated(unsafe) private static var started: Result<ThrowawayPostgres, any Error>?
+    private static let postgres = ClassPostgres(tls: true)
 
-    static func server() throws -> ThrowawayPostgres {
-        if started == nil { started = Result { try ThrowawayPostgres.start(tls: true) } }
-        switch started! {
-        case let .success(server): return server
-        case let .failure(error as ThrowawayPostgres.Unavailable): throw XCTSkip(error.description)
-        case let .failure(error): throw error
-        }
-    }
+    /// The class's server, started on first use (a skip where PostgreSQL is missing).
+    static func server() throws -> ThrowawayPostgres { try postgres.server() }
 
     override class func tearDown() {
-        if case let .success(server)? = started { server.stop() }
-        started = nil
+        postgres.stop()
         super.tearDown()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// A PostgreSQL server of the tests' own: `initdb` into a temporary folder and `pg_ctl start`
 /// on a Unix socket in that folder (no TCP port: `listen_addresses=''`), password
@@ -211,5 +212,35 @@ public final class ThrowawayPostgres: @unchecked Sendable {
             throw ToolFailed(description: "\(name) \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)): \(output)\(serverLog.isEmpty ? "" : "\nserver log: \(serverLog.suffix(2000))")")
         }
         return output
+    }
+}
+
+/// The throwaway server of one test class: started on the first `server()`, stopped by
+/// `stop()` from the class's `tearDown`. Where PostgreSQL is missing, `server()` throws the
+/// `Unavailable` reason as an `XCTSkip`, so every test of the class says why it skipped.
+public final class ClassPostgres: @unchecked Sendable {
+    private let tls: Bool
+    private let lock = NSLock()
+    private var started: Result<ThrowawayPostgres, any Error>?
+
+    public init(tls: Bool = false) { self.tls = tls }
+
+    public func server() throws -> ThrowawayPostgres {
+        let result = lock.withLock {
+            if started == nil { started = Result { try ThrowawayPostgres.start(tls: tls) } }
+            return started!
+        }
+        switch result {
+        case let .success(server): return server
+        case let .failure(error as ThrowawayPostgres.Unavailable): throw XCTSkip(error.description)
+        case let .failure(error): throw error
+        }
+    }
+
+    public func stop() {
+        lock.withLock {
+            if case let .success(server)? = started { server.stop() }
+            started = nil
+        }
     }
 }

@@ -2,26 +2,20 @@ import Core
 import Corpus
 import Foundation
 import GRDB
+import VigilTestSupport
 import XCTest
 
 /// `vigil db init` and `vigil db copy` against a PostgreSQL server the test starts itself
 /// (skipped when the PostgreSQL binaries are not installed): a team corpus goes SQLite →
 /// PostgreSQL → a new SQLite file and comes back with every row, every export and every score.
 final class DbCLITests: XCTestCase {
-    nonisolated(unsafe) private static var started: Result<ThrowawayPostgres, any Error>?
+    private static let postgres = ClassPostgres()
 
-    static func server() throws -> ThrowawayPostgres {
-        if started == nil { started = Result { try ThrowawayPostgres.start() } }
-        switch started! {
-        case let .success(server): return server
-        case let .failure(error as ThrowawayPostgres.Unavailable): throw XCTSkip(error.description)
-        case let .failure(error): throw error
-        }
-    }
+    /// The class's server, started on first use (a skip where PostgreSQL is missing).
+    static func server() throws -> ThrowawayPostgres { try postgres.server() }
 
     override class func tearDown() {
-        if case let .success(server)? = started { server.stop() }
-        started = nil
+        postgres.stop()
         super.tearDown()
     }
 
