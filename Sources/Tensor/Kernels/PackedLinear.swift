@@ -39,23 +39,27 @@ public final class PackedLinear: @unchecked Sendable {
         panels = (outFeatures + Int(VK_PANEL_WIDTH) - 1) / Int(VK_PANEL_WIDTH)
         let n = Int32(weight.shape[0]), k = Int32(weight.shape[1])
         if precision == .bfloat16, NativeKernels.available, BF16GEMM.inferenceAvailable {
-            let count = vk_bf16_packed_weight_elements(n, k)
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<UInt16>.stride, alignment: 64)
-            let buffer = raw.bindMemory(to: UInt16.self, capacity: count)
-            weight.data.withUnsafeBufferPointer { w in vk_pack_weight_bf16(w.baseAddress!, n, k, buffer) }
-            packedBF16 = buffer
+            packedBF16 = Self.pack(weight, UInt16.self, count: vk_bf16_packed_weight_elements(n, k)) {
+                vk_pack_weight_bf16($0, n, k, $1)
+            }
             packed = nil
         } else if NativeKernels.available {
-            let count = vk_packed_floats(n, k)
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
-            let buffer = raw.bindMemory(to: Float.self, capacity: count)
-            weight.data.withUnsafeBufferPointer { w in vk_pack_weight(w.baseAddress!, n, k, buffer) }
-            packed = buffer
+            packed = Self.pack(weight, Float.self, count: vk_packed_floats(n, k)) { vk_pack_weight($0, n, k, $1) }
             packedBF16 = nil
         } else {
             packed = nil
             packedBF16 = nil
         }
+    }
+
+    /// A 64-byte aligned buffer of `count` elements that `fill` packs `weight` into.
+    private static func pack<Element>(_ weight: Tensor, _: Element.Type, count: Int,
+                                      _ fill: (UnsafePointer<Float>, UnsafeMutablePointer<Element>) -> Void)
+        -> UnsafeMutablePointer<Element> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Element>.stride, alignment: 64)
+        let buffer = raw.bindMemory(to: Element.self, capacity: count)
+        weight.data.withUnsafeBufferPointer { fill($0.baseAddress!, buffer) }
+        return buffer
     }
 
     deinit {
