@@ -32,7 +32,7 @@ struct PredictCommand: ParsableCommand {
     var threshold: Float?
     @Option(help: ArgumentHelp("How pieces decide a word: pieces (any piece) or first-piece; default the model's.",
                                valueName: "rule"))
-    var decoding: String?
+    var decoding: StudentModel.Decoding?
     @Option(help: ArgumentHelp("Drop spans whose confidence is below this, in [0, 1); default the model's.",
                                valueName: "p"))
     var minConfidence: Float?
@@ -46,9 +46,6 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
-        if let decoding, StudentModel.Decoding(rawValue: decoding) == nil {
-            throw ValidationError("--decoding \(decoding): must be pieces or first-piece")
-        }
         if let minConfidence, !(minConfidence >= 0 && minConfidence < 1) {
             throw ValidationError("--min-confidence must lie in [0, 1), not \(minConfidence)")
         }
@@ -75,7 +72,7 @@ struct PredictCommand: ParsableCommand {
             let folder = chosen.path
             var loaded = try StudentModel.load(directory: folder)
             if let threshold { loaded.settings.threshold = threshold }
-            if let decoding { loaded.settings.decoding = StudentModel.Decoding(rawValue: decoding) }
+            if let decoding { loaded.settings.decoding = decoding }
             if let minConfidence { loaded.settings.minConfidence = minConfidence }
             if let extendThreshold {
                 guard extendThreshold <= loaded.settings.threshold else {
@@ -122,3 +119,5 @@ struct PredictCommand: ParsableCommand {
         var precision: String
     }
 }
+
+extension StudentModel.Decoding: ExpressibleByArgument {}

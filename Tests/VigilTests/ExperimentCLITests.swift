@@ -223,6 +223,23 @@ final class ExperimentCLITests: XCTestCase {
         }
     }
 
+    /// `vigil predict --decoding` takes the model's rules by name; anything else is the
+    /// parser's error, listing them, before a model is loaded.
+    func testPredictDecodingIsOneOfItsRules() throws {
+        let (cli, common) = try holdoutCLI()
+        let model = cli.directory.path + "/model"
+        try cli.ok(common + ["--split", "holdout", "--out", model])
+        let predict = ["predict", "--model", model, "--split", "holdout:test", "--precision", "fp32"]
+        let bad = try cli.run(predict + ["--decoding", "words"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("words") && bad.stderr.contains("first-piece"), bad.stderr)
+        XCTAssertFalse(bad.stdout.contains("ADE spans"), "nothing tagged: \(bad.stdout)")
+        for rule in ["pieces", "first-piece"] {
+            let run = try cli.run(predict + ["--decoding", rule])
+            XCTAssertEqual(run.status, 0, "\(rule): \(run.stderr)")
+        }
+    }
+
     func testDrugPairsAreValidatedUsedAndRecorded() throws {
         let (cli, common) = try holdoutCLI()
         try assertRefused(cli, common + ["--drug-pairs", "1.5"], mentions: ["--drug-pairs", "1.5"])
