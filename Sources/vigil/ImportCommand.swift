@@ -111,11 +111,7 @@ struct ImportPubTator: ParsableCommand {
     @Argument(help: ArgumentHelp("The PubTator file.", valueName: "file")) var file: String
     @OptionGroup var target: ImportTarget
 
-    func run() throws {
-        let (batch, read) = try PubTatorFormat.read(path: file, layer: target.layer.description)
-        reportAnnotated(read, file)
-        try target.ingest(batch)
-    }
+    func run() throws { try importAnnotated(file, into: target, PubTatorFormat.read) }
 }
 
 struct ImportBioC: ParsableCommand {
@@ -129,11 +125,7 @@ struct ImportBioC: ParsableCommand {
     @Argument(help: ArgumentHelp("The BioC XML file.", valueName: "file")) var file: String
     @OptionGroup var target: ImportTarget
 
-    func run() throws {
-        let (batch, read) = try BioCFormat.read(path: file, layer: target.layer.description)
-        reportAnnotated(read, file)
-        try target.ingest(batch)
-    }
+    func run() throws { try importAnnotated(file, into: target, BioCFormat.read) }
 }
 
 struct ImportBioCJSON: ParsableCommand {
@@ -143,11 +135,16 @@ struct ImportBioCJSON: ParsableCommand {
     @Argument(help: ArgumentHelp("The BioC JSON file.", valueName: "file")) var file: String
     @OptionGroup var target: ImportTarget
 
-    func run() throws {
-        let (batch, read) = try BioCJSONFormat.read(path: file, layer: target.layer.description)
-        reportAnnotated(read, file)
-        try target.ingest(batch)
-    }
+    func run() throws { try importAnnotated(file, into: target, BioCJSONFormat.read) }
+}
+
+/// A PubTator or BioC import: `read` the file into the target's layer, report what it read,
+/// then ingest it (all or nothing).
+func importAnnotated(_ file: String, into target: ImportTarget,
+                     _ read: (_ path: String, _ layer: String) throws -> (ImportBatch, AnnotatedImportReport)) throws {
+    let (batch, report) = try read(file, target.layer.description)
+    reportAnnotated(report, file)
+    try target.ingest(batch)
 }
 
 /// What a PubTator or BioC import read, and what the sentence-level corpus leaves out.
